@@ -1,0 +1,90 @@
+package cl2
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Problem is one mistake in an input file, located by file and line.
+type Problem struct {
+	File  string
+	Line  int    // 0 when unknown
+	Field string // e.g. steps[1].phases[0].tuningSet; may be empty
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems are all the mistakes found in a config and its templates. As an
+// error it prints one mistake per line, sorted by file and line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, 0, len(ps)+1)
+	if len(ps) > 1 {
+		lines = append(lines, fmt.Sprintf("%d problems:", len(ps)))
+	}
+	for _, p := range ps.sorted() {
+		lines = append(lines, p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Err returns ps as an error, or nil when there are none.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps.sorted()
+}
+
+func (ps Problems) sorted() Problems {
+	out := append(Problems(nil), ps...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out
+}
+
+// positions maps a field path of a decoded file to its line.
+type positions struct {
+	file  string
+	lines map[string]int
+}
+
+// line returns the line of path, or of its nearest recorded ancestor.
+func (p *positions) line(path string) int {
+	for path != "" {
+		if l, ok := p.lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return p.lines[""]
+}
+
+// problem builds a Problem at the line of path.
+func (p *positions) problem(path, format string, args ...any) Problem {
+	return Problem{File: p.file, Line: p.line(path), Field: path, Msg: fmt.Sprintf(format, args...)}
+}
