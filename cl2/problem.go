@@ -12,6 +12,8 @@ type Problem struct {
 	Line  int    // 0 when unknown
 	Field string // e.g. steps[1].phases[0].tuningSet; may be empty
 	Msg   string
+	// Warning marks a probable mistake that does not stop the run.
+	Warning bool
 }
 
 func (p Problem) String() string {
@@ -21,6 +23,9 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, ":%d", p.Line)
 	}
 	b.WriteString(": ")
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
 	if p.Field != "" {
 		b.WriteString(p.Field)
 		b.WriteString(": ")
@@ -50,6 +55,18 @@ func (ps Problems) Err() error {
 		return nil
 	}
 	return ps.sorted()
+}
+
+// split separates errors from warnings.
+func (ps Problems) split() (errs, warns Problems) {
+	for _, p := range ps {
+		if p.Warning {
+			warns = append(warns, p)
+		} else {
+			errs = append(errs, p)
+		}
+	}
+	return errs, warns
 }
 
 func (ps Problems) sorted() Problems {

@@ -39,8 +39,7 @@ type Step struct {
 	Measurements []*Measurement `yaml:"measurements"`
 	Module       ModuleRef      `yaml:"module"`
 
-	// origin is "file:line" of the step, for error messages at run time.
-	origin string
+	at stepPos
 }
 
 // IsModule reports whether the step refers to a module file.
@@ -150,8 +149,6 @@ type Measurement struct {
 	Identifier string                       `yaml:"identifier"`
 	Params     map[string]any               `yaml:"params"`
 	Instances  []*MeasurementInstanceConfig `yaml:"instances"`
-
-	origin string
 }
 
 // MeasurementInstanceConfig is one instance of a wrapper measurement.
