@@ -1,0 +1,180 @@
+package cl2
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/perflab/perflab/metrics"
+)
+
+// apiResponsiveness is CL2's APIResponsivenessPrometheus(Simple). Without a
+// Prometheus it scrapes the API server's /metrics at start and at gather and
+// takes quantiles of the increase of the SLI histograms; with one it runs
+// CL2's simple histogram_quantile queries over the measured window.
+type apiResponsiveness struct {
+	name   string
+	start  time.Time
+	before *metrics.Snapshot
+}
+
+func newAPIResponsiveness(simple bool) func() measurement {
+	name := "APIResponsivenessPrometheus"
+	if simple {
+		name += "Simple"
+	}
+	return func() measurement { return &apiResponsiveness{name: name} }
+}
+
+func (m *apiResponsiveness) dispose() {}
+
+func (m *apiResponsiveness) execute(ctx context.Context, e *env, c call) (*outcome, error) {
+	switch c.action {
+	case "start":
+		m.start = e.clock.Now()
+		if e.prom != nil {
+			return nil, nil
+		}
+		snap, err := scrapeAPIServer(ctx, e)
+		m.before = snap
+		return nil, err
+	case "gather":
+		if m.start.IsZero() {
+			return nil, fmt.Errorf("%s %q: gather before start", c.method, c.identifier)
+		}
+		calls, err := m.calls(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		return m.report(c, calls, e.clock.Now())
+	}
+	return nil, fmt.Errorf("unknown action %q", c.action)
+}
+
+func scrapeAPIServer(ctx context.Context, e *env) (*metrics.Snapshot, error) {
+	t, err := metrics.RESTTarget(e.rest, "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	return metrics.Scrape(ctx, t)
+}
+
+func (m *apiResponsiveness) calls(ctx context.Context, e *env) ([]apiCall, error) {
+	if e.prom == nil {
+		after, err := scrapeAPIServer(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		return apiCallsFromDelta(metrics.Delta(m.before, after)), nil
+	}
+	return promAPICalls(ctx, e.prom, e.clock.Now().Sub(m.start), e.clock.Now())
+}
+
+func (m *apiResponsiveness) report(c call, calls []apiCall, now time.Time) (*outcome, error) {
+	content, err := apiCallsPerfData(calls)
+	if err != nil {
+		return nil, err
+	}
+	custom, err := parseCustomThresholds(c.params.str("customThresholds", ""))
+	if err != nil {
+		return nil, err
+	}
+	o := sloOptions{
+		single:           c.params.duration("singleResourceThreshold", defaultSingleResourceSLO),
+		multiple:         defaultMultipleResourceSLO,
+		allowedSlowCalls: c.params.integer("allowedSlowCalls", 0),
+		custom:           custom,
+	}
+	bad := o.judge(calls)
+	detail := fmt.Sprintf("%d API call kinds within SLO (1s single-object, 30s list)", len(calls))
+	if len(calls) > 0 {
+		detail += fmt.Sprintf("; slowest p99 %v %s", round(calls[0].Latency.P99), calls[0])
+	}
+	if len(bad) > 0 {
+		detail = strings.Join(bad, "; ")
+	}
+	name := c.params.str("summaryName", m.name)
+	return &outcome{
+		summaries: []Summary{{Name: name, Ext: "json", Content: content, Time: now}},
+		checks: []Check{{Name: m.name + " " + c.identifier, Pass: len(bad) == 0, Detail: detail,
+			Enforced: c.params.boolean("enableViolations", false)}},
+	}, nil
+}
+
+// promQuerier is the part of metrics.Client used here.
+type promQuerier interface {
+	Query(ctx context.Context, query string, t time.Time) (model.Value, error)
+}
+
+// promAPICalls runs CL2's simple latency and count queries over window.
+func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at time.Time) ([]apiCall, error) {
+	w := fmt.Sprintf("%ds", max(int(window.Seconds()+0.999), 60))
+	const filters = `verb!~"WATCH|WATCHLIST", subresource!~"log|exec|portforward|attach|proxy"`
+	const by = "resource, subresource, verb, scope"
+	calls := map[string]*apiCall{}
+	get := func(mt model.Metric) *apiCall {
+		a := apiCall{Resource: string(mt["resource"]), Subresource: string(mt["subresource"]), Verb: string(mt["verb"]), Scope: string(mt["scope"])}
+		if p, ok := calls[a.key()]; ok {
+			return p
+		}
+		calls[a.key()] = &a
+		return &a
+	}
+	query := func(s string) (model.Vector, error) {
+		v, err := q.Query(ctx, s, at)
+		if err != nil {
+			return nil, err
+		}
+		vec, ok := v.(model.Vector)
+		if !ok {
+			return nil, fmt.Errorf("query %q: want a vector, got %s", s, v.Type())
+		}
+		return vec, nil
+	}
+	count, err := query(fmt.Sprintf("sum(increase(%s_count{%s}[%s])) by (%s)", sliMetric, filters, w, by))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range count {
+		get(s.Metric).Count = int(float64(s.Value) + 0.5)
+	}
+	for _, qq := range []float64{0.5, 0.9, 0.99} {
+		vec, err := query(fmt.Sprintf("histogram_quantile(%.2f, sum(rate(%s_bucket{%s}[%s])) by (%s, le))", qq, sliMetric, filters, w, by))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range vec {
+			a, d := get(s.Metric), seconds(float64(s.Value))
+			switch qq {
+			case 0.5:
+				a.Latency.P50 = d
+			case 0.9:
+				a.Latency.P90 = d
+			default:
+				a.Latency.P99 = d
+			}
+		}
+	}
+	for _, f := range []string{`verb!~"WATCH|LIST", le="1"`, `scope!="cluster", verb="LIST", le="5"`, `scope="cluster", verb="LIST", le="30"`} {
+		vec, err := query(fmt.Sprintf("sum(increase(%s_bucket{%s, subresource!~\"log|exec|portforward|attach|proxy\"}[%s])) by (%s)", sliMetric, f, w, by))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range vec {
+			a := get(s.Metric)
+			a.SlowCount = max(a.Count-int(float64(s.Value)+0.5), 0)
+		}
+	}
+	out := make([]apiCall, 0, len(calls))
+	for _, a := range calls {
+		if a.Count > 0 {
+			a.Latency.Count = a.Count
+			out = append(out, *a)
+		}
+	}
+	sortCalls(out)
+	return out, nil
+}

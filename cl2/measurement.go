@@ -1,0 +1,82 @@
+package cl2
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
+
+	"github.com/perflab/perflab/metrics"
+)
+
+// env is what measurements use to reach the cluster.
+type env struct {
+	rest    *rest.Config
+	client  kubernetes.Interface
+	dynamic dynamic.Interface
+	objects objectAPI
+	// prefix and namespaces describe the automanaged namespaces.
+	prefix     string
+	namespaces int
+	// prom is the Prometheus to query; nil means scrape /metrics directly.
+	prom  *metrics.Client
+	clock clock.WithTicker
+}
+
+// call is one invocation of a measurement from a step.
+type call struct {
+	method, identifier, action string
+	params                     params
+	at                         string // file:line, for messages
+}
+
+// measurement is one instance of a method, keyed by Method and Identifier.
+// execute handles one call; dispose releases informers and goroutines.
+type measurement interface {
+	execute(ctx context.Context, e *env, c call) (*outcome, error)
+	dispose()
+}
+
+// Summary is one report file a measurement produced.
+type Summary struct {
+	// Name is the file name stem before _<config name>_<time>.
+	Name    string
+	Ext     string
+	Content []byte
+	Time    time.Time
+}
+
+// Check is one SLO verdict shown in the summary screen and junit.
+type Check struct {
+	Name   string // e.g. "PodStartupLatency pod_startup p99"
+	Pass   bool
+	Detail string // e.g. "1.2s <= 5s"
+	// Enforced is false when CL2 would only log the violation
+	// (enableViolations: false); such checks never fail the run.
+	Enforced bool
+}
+
+// outcome is what a call produced.
+type outcome struct {
+	summaries []Summary
+	checks    []Check
+}
+
+// errViolation marks an SLO violation (exit code Threshold) as opposed to
+// a failure to measure.
+var errViolation = errors.New("SLO violated")
+
+func violations(checks []Check) error {
+	var errs []error
+	for _, c := range checks {
+		if !c.Pass && c.Enforced {
+			errs = append(errs, fmt.Errorf("%w: %s: %s", errViolation, c.Name, c.Detail))
+		}
+	}
+	return errors.Join(errs...)
+}
