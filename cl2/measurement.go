@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -19,6 +20,7 @@ type env struct {
 	rest    *rest.Config
 	client  kubernetes.Interface
 	dynamic dynamic.Interface
+	mapper  meta.RESTMapper
 	objects objectAPI
 	// prefix and namespaces describe the automanaged namespaces.
 	prefix     string

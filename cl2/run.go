@@ -1,0 +1,272 @@
+package cl2
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/utils/clock"
+
+	"github.com/perflab/perflab/metrics"
+)
+
+// Options configure one run of a CL2 test.
+type Options struct {
+	Load      LoadOptions
+	ReportDir string
+	// RESTConfig reaches the cluster under test.
+	RESTConfig *rest.Config
+	// Prometheus, when set, answers APIResponsiveness queries; nil scrapes
+	// the API server's /metrics instead.
+	Prometheus *metrics.Client
+	// Simulated says the cluster's nodes are simulated (kwok): containers
+	// never run, so configs relying on them are rejected.
+	Simulated bool
+	// Out receives the one-screen summary; nil discards it.
+	Out io.Writer
+	// Clock drives tuning sets and measurements; nil is the real clock.
+	Clock clock.WithTicker
+	// ProgressEvery is the progress line period (default 10s).
+	ProgressEvery time.Duration
+}
+
+// runner executes one loaded test.
+type runner struct {
+	t        *Test
+	env      *env
+	objects  objectAPI
+	pacers   *pacers
+	state    *replicaState
+	progress *tracker
+
+	mu           sync.Mutex
+	measurements map[string]measurement
+	report       *Report
+}
+
+// Run loads the config, runs its steps against the cluster and writes the
+// report. The error is Problems for bad input, wraps errViolation when an
+// enforced SLO failed, and is otherwise a failure to run.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	e, err := newEnv(o)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := schedulableNodes(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	lo := o.Load
+	lo.Nodes = nodes
+	t, err := Load(lo)
+	if t != nil {
+		for _, w := range t.Warnings {
+			slog.Warn(w.String())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.Simulated {
+		if ps := t.SimulatedNodeProblems(); len(ps) > 0 {
+			return nil, ps.Err()
+		}
+	}
+	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
+	r := &runner{t: t, env: e, objects: e.objects, state: newReplicaState(), progress: &tracker{},
+		pacers:       newPacers(t.Config.TuningSets, e.clock, uint64(time.Now().UnixNano())),
+		measurements: map[string]measurement{},
+		report:       &Report{Name: t.Config.Name, ConfigPath: t.Path, Start: e.clock.Now()},
+	}
+	runErr := r.run(ctx, o)
+	r.report.Duration = e.clock.Since(r.report.Start)
+	if o.ReportDir != "" {
+		if err := r.report.Write(o.ReportDir); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
+	}
+	if o.Out != nil {
+		r.report.PrintSummary(o.Out)
+	}
+	return r.report, errors.Join(runErr, r.report.violations())
+}
+
+func newEnv(o Options) (*env, error) {
+	if o.RESTConfig == nil {
+		return nil, errors.New("no cluster: RESTConfig is nil")
+	}
+	cfg := rest.CopyConfig(o.RESTConfig)
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = 500, 1000
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	clk := o.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	e := &env{rest: cfg, client: client, dynamic: dyn, prom: o.Prometheus, clock: clk,
+		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))}
+	e.objects = newDynamicObjects(e)
+	return e, nil
+}
+
+// schedulableNodes is the template variable .Nodes.
+func schedulableNodes(ctx context.Context, e *env) (int, error) {
+	l, err := e.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("list nodes: %w", err)
+	}
+	n := 0
+	for _, node := range l.Items {
+		if node.Spec.Unschedulable {
+			continue
+		}
+		n++
+		for _, t := range node.Spec.Taints {
+			if t.Effect == corev1.TaintEffectNoSchedule && t.Key == "node-role.kubernetes.io/control-plane" {
+				n--
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
+func (r *runner) run(ctx context.Context, o Options) error {
+	c := r.t.Config
+	created, err := createNamespaces(ctx, r.env, c)
+	if *c.Namespace.DeleteAutomanagedNamespaces {
+		defer func() {
+			// Clean up even when ctx was cancelled (Ctrl-C).
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.Namespace.DeleteNamespaceTimeout.D())
+			defer cancel()
+			slog.Info("deleting test namespaces", "count", len(created))
+			if err := deleteNamespaces(cctx, r.env, created, c.Namespace.DeleteNamespaceTimeout.D()); err != nil {
+				slog.Error("cleanup", "err", err)
+			}
+		}()
+	}
+	if err != nil {
+		return err
+	}
+	defer r.disposeAll()
+	every := o.ProgressEvery
+	if every == 0 {
+		every = 10 * time.Second
+	}
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go r.progress.run(pctx, every)
+
+	var errs []error
+	for i, s := range r.t.Steps {
+		name := fmt.Sprintf("[step: %02d] %s", i+1, s.Name)
+		slog.Info("step started", "step", name)
+		if err := r.runStep(ctx, name, s); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runStep runs a step's measurements and phases in parallel.
+func (r *runner) runStep(ctx context.Context, name string, s *Step) error {
+	start := r.env.clock.Now()
+	var wg sync.WaitGroup
+	subs := make([]StepResult, len(s.Measurements))
+	var phaseErrs errorList
+	for i, m := range s.Measurements {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := r.env.clock.Now()
+			err := r.runMeasurement(ctx, s, i, m)
+			subs[i] = StepResult{Name: fmt.Sprintf("%s [%02d] - %s", name, i, m.Identifier), Duration: r.env.clock.Since(t0), Err: err}
+		}()
+	}
+	for _, ph := range s.Phases {
+		wg.Add(1)
+		go func() { defer wg.Done(); phaseErrs.add(r.runPhase(ctx, ph)) }()
+	}
+	wg.Wait()
+	res := StepResult{Name: name, Duration: r.env.clock.Since(start), Err: phaseErrs.err()}
+	var errs []error
+	if res.Err != nil {
+		errs = append(errs, res.Err)
+	}
+	r.mu.Lock()
+	if len(s.Phases) > 0 || len(subs) == 0 {
+		r.report.Steps = append(r.report.Steps, res)
+	}
+	for _, sub := range subs {
+		r.report.Steps = append(r.report.Steps, sub)
+		if sub.Err != nil {
+			errs = append(errs, sub.Err)
+		}
+	}
+	r.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurement) error {
+	spec := methods[m.Method]
+	key := m.Method + "/" + m.Identifier
+	r.mu.Lock()
+	inst, ok := r.measurements[key]
+	if !ok {
+		inst = spec.newFn()
+		r.measurements[key] = inst
+	}
+	r.mu.Unlock()
+	p := params(m.Params)
+	c := call{method: m.Method, identifier: m.Identifier, action: p.str("action", ""), params: p,
+		at: fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))}
+	out, err := inst.execute(ctx, r.env, c)
+	if err != nil {
+		return fmt.Errorf("%s %s (%s): %w", m.Method, m.Identifier, c.at, err)
+	}
+	if out != nil {
+		r.mu.Lock()
+		r.report.Summaries = append(r.report.Summaries, out.summaries...)
+		r.report.Checks = append(r.report.Checks, out.checks...)
+		r.mu.Unlock()
+		for _, chk := range out.checks {
+			lvl := slog.LevelInfo
+			if !chk.Pass {
+				lvl = slog.LevelWarn
+			}
+			slog.Log(ctx, lvl, "check", "name", chk.Name, "pass", chk.Pass, "detail", chk.Detail)
+		}
+	}
+	return nil
+}
+
+func (r *runner) disposeAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.measurements {
+		m.dispose()
+	}
+}
