@@ -99,12 +99,12 @@ func minTime(a, b time.Time) time.Time {
 // waits until every such controller has all its pods running and updated,
 // and the pods of controllers deleted since start are gone.
 type waitForControlledPods struct {
-	gvk       schema.GroupVersionKind
-	sel       podSelector
-	timeout   time.Duration
-	updated   bool
-	seen      map[string]*unstructured.Unstructured // ns/name → last seen
-	started   bool
+	gvk     schema.GroupVersionKind
+	sel     podSelector
+	timeout time.Duration
+	updated bool
+	seen    map[string]*unstructured.Unstructured // ns/name → last seen
+	started bool
 }
 
 func newWaitForControlledPods() measurement { return &waitForControlledPods{} }
