@@ -72,5 +72,3 @@ func TestPodTrackerAndLatency(t *testing.T) {
 		t.Errorf("want 1 threshold error, got %v", errs)
 	}
 }
-
-
