@@ -2,9 +2,10 @@ package cl2
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"time"
+
+	"github.com/perflab/perflab/measure"
 )
 
 // LatencyMetric holds nearest-rank percentiles of latencies.
@@ -13,24 +14,16 @@ type LatencyMetric struct {
 	Count         int
 }
 
-// nearestRank returns the p-th percentile (0 < p <= 100) of sorted values:
-// the value at rank ceil(p/100*n), 1-based. Empty input gives zero.
-func nearestRank[T any](sorted []T, p float64) T {
-	var zero T
-	n := len(sorted)
-	if n == 0 {
-		return zero
-	}
-	rank := int(math.Ceil(p / 100 * float64(n)))
-	rank = min(max(rank, 1), n)
-	return sorted[rank-1]
-}
-
-// newLatencyMetric sorts a copy of ds and takes its nearest-rank percentiles.
+// newLatencyMetric takes the nearest-rank percentiles of ds (the shared
+// measure.Quantile; CL2 indexes ceil(n*p/100)-1 of the sorted values).
 func newLatencyMetric(ds []time.Duration) LatencyMetric {
-	s := slices.Clone(ds)
+	s := make([]float64, len(ds))
+	for i, d := range ds {
+		s[i] = float64(d)
+	}
 	slices.Sort(s)
-	return LatencyMetric{P50: nearestRank(s, 50), P90: nearestRank(s, 90), P99: nearestRank(s, 99), Count: len(s)}
+	q := func(p float64) time.Duration { return time.Duration(measure.Quantile(s, p)) }
+	return LatencyMetric{P50: q(0.50), P90: q(0.90), P99: q(0.99), Count: len(s)}
 }
 
 // exceeds names the first percentile above its threshold, or "".

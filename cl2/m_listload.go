@@ -37,6 +37,8 @@ func (listLoad) execute(ctx context.Context, e *env, c call) (*outcome, error) {
 	limiter := flowcontrol.NewTokenBucketRateLimiter(float32(c.params.float("qps", 10)), 1)
 	defer limiter.Stop()
 	opts := metav1.ListOptions{LabelSelector: c.params.str("labelSelector", "")}
+	// These lists are the load itself: they bypass the run's token bucket and
+	// follow this step's qps instead.
 	var errs errorList
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 16)

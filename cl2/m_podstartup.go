@@ -5,23 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
-	"k8s.io/utils/clock"
+
+	"github.com/perflab/perflab/measure"
 )
 
 const defaultPodStartupThreshold = 5 * time.Second
 
-// podStartupTransitions are CL2's PodStartupLatency transitions. Times are
-// when perflab's watch saw a pod first (create), first bound to a node
-// (schedule) and first Running (run = watch).
+// podStartupTransitions are CL2's PodStartupLatency transitions between
+// create (metadata.creationTimestamp), schedule (PodScheduled condition),
+// run (containers started) and watch (when perflab's watch first saw the
+// pod Running and Ready).
 var podStartupTransitions = []struct{ name, from, to string }{
 	{"create_to_run", "create", "run"},
 	{"create_to_schedule", "create", "schedule"},
@@ -31,30 +28,27 @@ var podStartupTransitions = []struct{ name, from, to string }{
 	{"schedule_to_watch", "schedule", "watch"},
 }
 
-type podPhases struct {
-	create, schedule, run time.Time
-	stateless             bool
-}
-
-func (p *podPhases) at(phase string) time.Time {
+func phaseTime(p *measure.PodTimes, phase string) time.Time {
 	switch phase {
 	case "create":
-		return p.create
+		return p.Created
 	case "schedule":
-		return p.schedule
+		return p.Scheduled
+	case "run":
+		return p.Running
 	}
-	return p.run // run and watch coincide
+	return p.WatchedReady
 }
 
-// podStartupLatency is CL2's PodStartupLatency: start watches pods matching
-// a selector, gather computes transition percentiles and checks pod_startup
-// against the thresholds (default 5s for p50, p90 and p99).
+// podStartupLatency is CL2's PodStartupLatency on the shared pod tracker:
+// start watches pods matching a selector, gather computes transition
+// percentiles and checks pod_startup against the thresholds (default 5s for
+// p50, p90 and p99), for all pods and split into Stateless and Stateful.
 type podStartupLatency struct {
-	mu            sync.Mutex
+	tracker       *measure.PodTracker
+	sel           podSelector
 	stop          context.CancelFunc
-	pods          map[string]*podPhases
 	t50, t90, t99 time.Duration
-	clock         clock.Clock
 }
 
 func newPodStartupLatency() measurement { return &podStartupLatency{} }
@@ -67,17 +61,26 @@ func (m *podStartupLatency) execute(ctx context.Context, e *env, c call) (*outco
 		}
 		th := c.params.duration("threshold", defaultPodStartupThreshold)
 		m.t50, m.t90, m.t99 = c.params.duration("perc50Threshold", th), c.params.duration("perc90Threshold", th), c.params.duration("perc99Threshold", th)
-		m.pods, m.clock = map[string]*podPhases{}, e.clock
-		stop, err := watchPods(ctx, e.client, selectorOf(c.params), m.observe)
-		m.stop = stop
-		return nil, err
+		m.sel = selectorOf(c.params)
+		tctx, cancel := context.WithCancel(ctx)
+		m.tracker = measure.NewPodTracker(measure.TrackerOptions{Namespace: m.sel.namespace, Selector: m.sel.labels, Now: e.clock.Now})
+		if err := m.tracker.Start(tctx, e.client); err != nil {
+			cancel()
+			return nil, err
+		}
+		m.stop = cancel
+		return nil, nil
 	case "gather":
 		if m.stop == nil {
 			return nil, fmt.Errorf("%s %q: gather before start", c.method, c.identifier)
 		}
 		m.stop()
 		m.stop = nil
-		return m.gather(c.identifier)
+		stateful, err := statefulPods(ctx, e, m.sel)
+		if err != nil {
+			return nil, err
+		}
+		return m.gather(c.identifier, m.tracker.Pods(), stateful, e.clock.Now())
 	}
 	return nil, fmt.Errorf("unknown action %q", c.action)
 }
@@ -88,29 +91,22 @@ func (m *podStartupLatency) dispose() {
 	}
 }
 
-func (m *podStartupLatency) observe(pod *corev1.Pod, deleted bool) {
-	if deleted {
-		return
+// statefulPods names the selected pods that use volumes other than
+// emptyDir, downwardAPI, configMap, secret and projected (CL2's Stateful).
+func statefulPods(ctx context.Context, e *env, s podSelector) (map[string]bool, error) {
+	l, err := e.client.CoreV1().Pods(s.namespace).List(ctx, metav1.ListOptions{LabelSelector: s.labels, FieldSelector: s.fields})
+	if err != nil {
+		return nil, fmt.Errorf("list pods %s: %w", s, err)
 	}
-	now := m.clock.Now()
-	key := pod.Namespace + "/" + pod.Name
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p, ok := m.pods[key]
-	if !ok {
-		p = &podPhases{create: now}
-		m.pods[key] = p
+	out := map[string]bool{}
+	for i := range l.Items {
+		if !isStateless(&l.Items[i]) {
+			out[l.Items[i].Namespace+"/"+l.Items[i].Name] = true
+		}
 	}
-	p.stateless = isStateless(pod)
-	if pod.Spec.NodeName != "" && p.schedule.IsZero() {
-		p.schedule = now
-	}
-	if pod.Status.Phase == corev1.PodRunning && p.run.IsZero() {
-		p.run = now
-	}
+	return out, nil
 }
 
-// isStateless: only emptyDir, downwardAPI, configMap, secret and projected volumes.
 func isStateless(pod *corev1.Pod) bool {
 	for _, v := range pod.Spec.Volumes {
 		if v.EmptyDir == nil && v.DownwardAPI == nil && v.ConfigMap == nil && v.Secret == nil && v.Projected == nil {
@@ -120,16 +116,18 @@ func isStateless(pod *corev1.Pod) bool {
 	return true
 }
 
-// transitionLatencies computes every transition over the pods passing keep.
-func transitionLatencies(pods map[string]*podPhases, keep func(*podPhases) bool) map[string]LatencyMetric {
+// transitionLatencies computes every transition over the pods passing keep;
+// negative spans (second-granular API timestamps) count as zero, as in CL2.
+func transitionLatencies(pods []measure.PodTimes, keep func(*measure.PodTimes) bool) map[string]LatencyMetric {
 	out := map[string]LatencyMetric{}
 	for _, tr := range podStartupTransitions {
 		var ds []time.Duration
-		for _, p := range pods {
+		for i := range pods {
+			p := &pods[i]
 			if !keep(p) {
 				continue
 			}
-			from, to := p.at(tr.from), p.at(tr.to)
+			from, to := phaseTime(p, tr.from), phaseTime(p, tr.to)
 			if from.IsZero() || to.IsZero() {
 				continue
 			}
@@ -140,21 +138,19 @@ func transitionLatencies(pods map[string]*podPhases, keep func(*podPhases) bool)
 	return out
 }
 
-func (m *podStartupLatency) gather(id string) (*outcome, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func (m *podStartupLatency) gather(id string, pods []measure.PodTimes, stateful map[string]bool, now time.Time) (*outcome, error) {
+	isStateful := func(p *measure.PodTimes) bool { return stateful[p.Namespace+"/"+p.Name] }
 	groups := []struct {
 		prefix string
-		keep   func(*podPhases) bool
+		keep   func(*measure.PodTimes) bool
 	}{
-		{"", func(*podPhases) bool { return true }},
-		{"Stateless", func(p *podPhases) bool { return p.stateless }},
-		{"Stateful", func(p *podPhases) bool { return !p.stateless }},
+		{"", func(*measure.PodTimes) bool { return true }},
+		{"Stateless", func(p *measure.PodTimes) bool { return !isStateful(p) }},
+		{"Stateful", isStateful},
 	}
-	now := m.clock.Now()
 	out := &outcome{}
 	for _, g := range groups {
-		lat := transitionLatencies(m.pods, g.keep)
+		lat := transitionLatencies(pods, g.keep)
 		content, err := latencyPerfData(lat)
 		if err != nil {
 			return nil, err
@@ -205,50 +201,4 @@ func selectorOf(p params) podSelector {
 
 func (s podSelector) String() string {
 	return fmt.Sprintf("namespace(%s), labelSelector(%s), fieldSelector(%s)", s.namespace, s.labels, s.fields)
-}
-
-// watchPods runs a pod informer and calls fn for every added or updated pod
-// (and for deleted ones, with deleted true) until the returned stop is
-// called or ctx ends. It returns once synced.
-func watchPods(ctx context.Context, c kubernetes.Interface, s podSelector, fn func(pod *corev1.Pod, deleted bool)) (context.CancelFunc, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector, o.FieldSelector = s.labels, s.fields
-			return c.CoreV1().Pods(s.namespace).List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector, o.FieldSelector = s.labels, s.fields
-			return c.CoreV1().Pods(s.namespace).Watch(ctx, o)
-		},
-	}
-	inf := cache.NewSharedIndexInformer(lw, &corev1.Pod{}, 0, cache.Indexers{})
-	handle := func(obj any) {
-		if p, ok := obj.(*corev1.Pod); ok {
-			fn(p, false)
-		}
-	}
-	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    handle,
-		UpdateFunc: func(_, obj any) { handle(obj) },
-		DeleteFunc: func(obj any) {
-			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = t.Obj
-			}
-			if p, ok := obj.(*corev1.Pod); ok {
-				fn(p, true)
-			}
-		},
-	}); err != nil {
-		cancel()
-		return nil, err
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); inf.RunWithContext(ctx) }()
-	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
-		cancel()
-		<-done
-		return nil, fmt.Errorf("pod watch %s: not synced: %w", s, ctx.Err())
-	}
-	return func() { cancel(); <-done }, nil
 }

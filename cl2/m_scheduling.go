@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
+	"github.com/perflab/perflab/measure"
 )
 
 const defaultThroughputInterval = 5 * time.Second
@@ -17,10 +17,10 @@ const defaultThroughputInterval = 5 * time.Second
 // (default 5s) it samples how many pods matching the selector were newly
 // bound to a node, in pods/s; gather reports perc50/90/99 and max.
 type schedulingThroughput struct {
-	mu        sync.Mutex
-	scheduled map[string]bool
-	samples   []float64
-	stop      func()
+	mu      sync.Mutex
+	tracker *measure.PodTracker
+	samples []float64
+	stop    func()
 }
 
 func newSchedulingThroughput() measurement { return &schedulingThroughput{} }
@@ -39,21 +39,17 @@ func (m *schedulingThroughput) execute(ctx context.Context, e *env, c call) (*ou
 			return nil, nil
 		}
 		interval := c.params.duration("measurmentInterval", c.params.duration("measurementInterval", defaultThroughputInterval))
-		m.scheduled, m.samples = map[string]bool{}, nil
-		stopWatch, err := watchPods(ctx, e.client, selectorOf(c.params), func(p *corev1.Pod, deleted bool) {
-			if !deleted && p.Spec.NodeName != "" {
-				m.mu.Lock()
-				m.scheduled[p.Namespace+"/"+p.Name] = true
-				m.mu.Unlock()
-			}
-		})
-		if err != nil {
+		m.samples = nil
+		sel := selectorOf(c.params)
+		sctx, cancel := context.WithCancel(ctx)
+		m.tracker = measure.NewPodTracker(measure.TrackerOptions{Namespace: sel.namespace, Selector: sel.labels, Now: e.clock.Now})
+		if err := m.tracker.Start(sctx, e.client); err != nil {
+			cancel()
 			return nil, err
 		}
-		sctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go m.sample(sctx, e, interval, done)
-		m.stop = func() { cancel(); <-done; stopWatch() }
+		m.stop = func() { cancel(); <-done }
 		return nil, nil
 	case "gather":
 		if m.stop == nil {
@@ -75,8 +71,13 @@ func (m *schedulingThroughput) sample(ctx context.Context, e *env, interval time
 		case <-ctx.Done():
 			return
 		case <-t.C():
+			n := 0
+			for _, p := range m.tracker.Pods() {
+				if p.Node != "" {
+					n++
+				}
+			}
 			m.mu.Lock()
-			n := len(m.scheduled)
 			m.samples = append(m.samples, float64(n-last)/interval.Seconds())
 			m.mu.Unlock()
 			last = n
@@ -97,7 +98,7 @@ func summarizeThroughput(samples []float64) throughputSummary {
 	slices.Sort(s)
 	var out throughputSummary
 	if len(s) > 0 {
-		out = throughputSummary{Perc50: nearestRank(s, 50), Perc90: nearestRank(s, 90), Perc99: nearestRank(s, 99), Max: s[len(s)-1]}
+		out = throughputSummary{Perc50: measure.Quantile(s, 0.5), Perc90: measure.Quantile(s, 0.9), Perc99: measure.Quantile(s, 0.99), Max: s[len(s)-1]}
 	}
 	return out
 }

@@ -4,68 +4,51 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/perflab/perflab/wait"
 )
 
 const (
 	defaultWaitForPodsTimeout    = 60 * time.Second
 	defaultOperationTimeout      = 10 * time.Minute
 	defaultGenericObjectsTimeout = 30 * time.Minute
-	// pollEvery bounds how long a satisfied wait goes unnoticed.
+	// pollEvery is how often WaitForGenericK8sObjects lists its objects.
 	pollEvery = time.Second
 )
 
-// waitForRunningPods is CL2's WaitForRunningPods: it waits until exactly
-// desiredPodCount pods match the selector and all of them are Running.
+// waitForRunningPods is CL2's WaitForRunningPods on the shared waiter: it
+// waits until at least desiredPodCount pods match the selector and all of
+// them are Running.
 type waitForRunningPods struct{}
 
 func newWaitForRunningPods() measurement { return waitForRunningPods{} }
 
 func (waitForRunningPods) dispose() {}
 
+func podRunning(u *unstructured.Unstructured) bool {
+	phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+	return phase == string(corev1.PodRunning)
+}
+
+var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+
 func (waitForRunningPods) execute(ctx context.Context, e *env, c call) (*outcome, error) {
+	sel := selectorOf(c.params)
+	if sel.fields != "" {
+		return nil, fmt.Errorf("%s: fieldSelector is not supported by perflab; use labelSelector and namespace", c.method)
+	}
 	want := c.params.integer("desiredPodCount", 0)
-	timeout := c.params.duration("timeout", defaultWaitForPodsTimeout)
-	var mu sync.Mutex
-	running := map[string]bool{}
-	stop, err := watchPods(ctx, e.client, selectorOf(c.params), func(p *corev1.Pod, deleted bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		key := p.Namespace + "/" + p.Name
-		if deleted {
-			delete(running, key)
-			return
-		}
-		running[key] = p.Status.Phase == corev1.PodRunning
-	})
+	wctx, cancel := context.WithTimeout(ctx, c.params.duration("timeout", defaultWaitForPodsTimeout))
+	defer cancel()
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, Ready: podRunning, Expected: want}, nil)
 	if err != nil {
-		return nil, err
-	}
-	defer stop()
-	status := func() (int, int) {
-		mu.Lock()
-		defer mu.Unlock()
-		n := 0
-		for _, r := range running {
-			if r {
-				n++
-			}
-		}
-		return n, len(running)
-	}
-	err = pollUntil(ctx, e, timeout, func() (bool, error) {
-		r, total := status()
-		return r == want && total == want, nil
-	})
-	if err != nil {
-		r, total := status()
-		return nil, fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, selectorOf(c.params), r, want, total, err)
+		return nil, fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err)
 	}
 	return nil, nil
 }
@@ -94,16 +77,17 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// waitForControlledPods is CL2's WaitForControlledPodsRunning: start
-// remembers which controllers (apiVersion, kind, selector) to follow; gather
-// waits until every such controller has all its pods running and updated,
-// and the pods of controllers deleted since start are gone.
+// waitForControlledPods is CL2's WaitForControlledPodsRunning on the shared
+// waiter: start remembers which controllers (apiVersion, kind, selector) to
+// follow and lists them; gather waits until every such controller has all
+// its pods running (and updated), and the pods of controllers deleted since
+// start are gone.
 type waitForControlledPods struct {
 	gvk     schema.GroupVersionKind
 	sel     podSelector
 	timeout time.Duration
 	updated bool
-	seen    map[string]*unstructured.Unstructured // ns/name → last seen
+	seen    map[string]*unstructured.Unstructured // ns/name → last listed
 	started bool
 }
 
@@ -119,8 +103,7 @@ func (m *waitForControlledPods) execute(ctx context.Context, e *env, c call) (*o
 		m.timeout = c.params.duration("operationTimeout", defaultOperationTimeout)
 		m.updated = c.params.boolean("checkIfPodsAreUpdated", true)
 		m.seen, m.started = map[string]*unstructured.Unstructured{}, true
-		_, err := m.list(ctx, e)
-		return nil, err
+		return nil, m.list(ctx, e)
 	case "gather":
 		if !m.started {
 			return nil, fmt.Errorf("%s %q: gather before start", c.method, c.identifier)
@@ -133,63 +116,78 @@ func (m *waitForControlledPods) execute(ctx context.Context, e *env, c call) (*o
 	return nil, fmt.Errorf("unknown action %q", c.action)
 }
 
-// list returns the current controllers and remembers them for later deletes.
-func (m *waitForControlledPods) list(ctx context.Context, e *env) ([]unstructured.Unstructured, error) {
-	ri, err := e.resource(m.gvk, m.sel.namespace)
+// list remembers the current controllers, so that gather knows which were
+// deleted in between.
+func (m *waitForControlledPods) list(ctx context.Context, e *env) error {
+	gvr, err := e.gvr(m.gvk)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	l, err := ri.List(ctx, metav1.ListOptions{LabelSelector: m.sel.labels, FieldSelector: m.sel.fields})
+	items, err := e.ops.List(ctx, gvr, m.sel.namespace, m.sel.labels)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", m.gvk.Kind, err)
+		return fmt.Errorf("list %s: %w", m.gvk.Kind, err)
 	}
-	for i := range l.Items {
-		o := &l.Items[i]
-		m.seen[o.GetNamespace()+"/"+o.GetName()] = o.DeepCopy()
+	for i := range items {
+		m.seen[items[i].GetNamespace()+"/"+items[i].GetName()] = items[i].DeepCopy()
 	}
-	return l.Items, nil
+	return nil
 }
 
 func (m *waitForControlledPods) gather(ctx context.Context, e *env, c call) error {
-	var pending []string
-	err := pollUntil(ctx, e, m.timeout, func() (bool, error) {
-		items, err := m.list(ctx, e)
-		if err != nil {
-			return false, err
-		}
-		live := map[string]bool{}
-		pending = pending[:0]
-		for i := range items {
-			o := &items[i]
-			live[o.GetNamespace()+"/"+o.GetName()] = true
-			if why := controllerNotReady(o, m.updated); why != "" {
-				pending = append(pending, fmt.Sprintf("%s/%s (%s)", o.GetNamespace(), o.GetName(), why))
-			}
-		}
-		for key, o := range m.seen {
-			if live[key] {
-				continue
-			}
-			n, err := e.countOwnedPods(ctx, o)
-			if err != nil {
-				return false, err
-			}
-			if n > 0 {
-				pending = append(pending, fmt.Sprintf("%s (deleted, %d pods left)", key, n))
-			} else {
-				delete(m.seen, key)
-			}
-		}
-		return len(pending) == 0, nil
-	})
+	gvr, err := e.gvr(m.gvk)
 	if err != nil {
-		shown := pending
-		if len(shown) > 5 {
-			shown = append(shown[:5:5], fmt.Sprintf("and %d more", len(pending)-5))
-		}
-		return fmt.Errorf("%s: %d %ss not ready: %s: %w", c.method, len(pending), m.gvk.Kind, strings.Join(shown, ", "), err)
+		return err
 	}
-	return nil
+	wctx, cancel := context.WithTimeout(ctx, m.timeout)
+	defer cancel()
+	ready := func(u *unstructured.Unstructured) bool { return controllerNotReady(u, m.updated) == "" }
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, Ready: ready}, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %d of %d %ss ready (not ready: %s): %w", c.method, st.Ready, st.Total, m.gvk.Kind, strings.Join(st.NotReady, ", "), err)
+	}
+	live := map[string]bool{}
+	items, err := e.ops.List(ctx, gvr, m.sel.namespace, m.sel.labels)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		live[items[i].GetNamespace()+"/"+items[i].GetName()] = true
+	}
+	for key, o := range m.seen {
+		if live[key] {
+			continue
+		}
+		sel, err := podSelectorOf(o)
+		if err != nil || sel == "" {
+			delete(m.seen, key)
+			continue
+		}
+		if st, err := wait.Gone(wctx, e.dynamic, podsGVR, o.GetNamespace(), sel, nil); err != nil {
+			return fmt.Errorf("%s: pods of deleted %s %s still exist (%d left): %w", c.method, m.gvk.Kind, key, st.Total, err)
+		}
+		delete(m.seen, key)
+	}
+	return m.list(ctx, e)
+}
+
+// podSelectorOf renders a controller's spec.selector as a selector string.
+func podSelectorOf(o *unstructured.Unstructured) (string, error) {
+	raw, ok, _ := unstructured.NestedMap(o.Object, "spec", "selector")
+	if !ok {
+		return "", nil
+	}
+	if o.GetKind() == "ReplicationController" {
+		ls := metav1.LabelSelector{MatchLabels: map[string]string{}}
+		for k, v := range raw {
+			ls.MatchLabels[k] = fmt.Sprint(v)
+		}
+		return selectorString(&ls)
+	}
+	var ls metav1.LabelSelector
+	if err := runtimeFromUnstructured(raw, &ls); err != nil {
+		return "", err
+	}
+	return selectorString(&ls)
 }
 
 // controllerNotReady says why a controller's pods are not all running, or "".
@@ -254,15 +252,15 @@ func (waitForGenericObjects) execute(ctx context.Context, e *env, c call) (*outc
 	err = pollUntil(ctx, e, c.params.duration("timeout", defaultGenericObjectsTimeout), func() (bool, error) {
 		good, bad = 0, 0
 		for _, ns := range namespaces {
-			l, err := e.dynamic.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: c.params.str("labelSelector", "")})
+			items, err := e.ops.List(ctx, gvr, ns, c.params.str("labelSelector", ""))
 			if err != nil {
 				return false, fmt.Errorf("list %s: %w", gvr.Resource, err)
 			}
-			for i := range l.Items {
+			for i := range items {
 				switch {
-				case hasCondition(&l.Items[i], badConds):
+				case hasCondition(&items[i], badConds):
 					bad++
-				case hasCondition(&l.Items[i], okConds):
+				case hasCondition(&items[i], okConds):
 					good++
 				}
 			}

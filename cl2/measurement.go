@@ -6,21 +6,22 @@ import (
 	"fmt"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 
+	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
 )
 
 // env is what measurements use to reach the cluster.
 type env struct {
 	rest    *rest.Config
+	kube    *kube.Client
 	client  kubernetes.Interface
 	dynamic dynamic.Interface
-	mapper  meta.RESTMapper
+	ops     *kube.Ops
 	objects objectAPI
 	// prefix and namespaces describe the automanaged namespaces.
 	prefix     string

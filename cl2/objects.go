@@ -4,65 +4,46 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	utilnet "k8s.io/apimachinery/pkg/util/net"
-	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/perflab/perflab/kube"
 )
 
-// dynamicObjects implements objectAPI with the dynamic client, retrying
-// transient errors with jittered exponential backoff as CL2 does.
-type dynamicObjects struct {
-	e       *env
-	backoff wait.Backoff
-}
+// kubeObjects is objectAPI on the shared kube machinery: one token bucket
+// for the whole run and retries with jittered backoff. As in CL2, create
+// tolerates AlreadyExists, delete tolerates NotFound and propagates in the
+// background, and update is a JSON merge patch of the rendered object.
+type kubeObjects struct{ ops *kube.Ops }
 
-func newDynamicObjects(e *env) *dynamicObjects {
-	return &dynamicObjects{e: e, backoff: wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Jitter: 0.5, Steps: 6}}
-}
-
-func retryable(err error) bool {
-	return apierrors.IsInternalError(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err) ||
-		apierrors.IsTooManyRequests(err) || utilnet.IsProbableEOF(err) || utilnet.IsConnectionReset(err)
-}
-
-func (d *dynamicObjects) retry(ctx context.Context, fn func() error, ok func(error) bool) error {
-	var last error
-	err := wait.ExponentialBackoffWithContext(ctx, d.backoff, func(context.Context) (bool, error) {
-		last = fn()
-		switch {
-		case last == nil || ok(last):
-			last = nil
-			return true, nil
-		case retryable(last):
-			return false, nil
-		}
-		return false, last
-	})
-	if last != nil {
-		return last
+func (k kubeObjects) mapping(gvk schema.GroupVersionKind, namespace string) (schema.GroupVersionResource, string, error) {
+	m, err := k.ops.Client().Map(gvk.GroupVersion().String(), gvk.Kind)
+	if err != nil {
+		return schema.GroupVersionResource{}, "", err
 	}
-	return err
+	if !m.Namespaced {
+		namespace = ""
+	}
+	return m.GVR, namespace, nil
 }
 
-func (d *dynamicObjects) Create(ctx context.Context, namespace string, obj *unstructured.Unstructured) error {
-	ri, err := d.e.resource(obj.GroupVersionKind(), namespace)
+func (k kubeObjects) Create(ctx context.Context, namespace string, obj *unstructured.Unstructured) error {
+	gvr, ns, err := k.mapping(obj.GroupVersionKind(), namespace)
 	if err != nil {
 		return err
 	}
-	return d.retry(ctx, func() error {
-		_, err := ri.Create(ctx, obj, metav1.CreateOptions{})
+	if _, err := k.ops.Create(ctx, gvr, ns, obj); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
-	}, apierrors.IsAlreadyExists)
+	}
+	return nil
 }
 
-func (d *dynamicObjects) Patch(ctx context.Context, namespace string, obj *unstructured.Unstructured) error {
-	ri, err := d.e.resource(obj.GroupVersionKind(), namespace)
+func (k kubeObjects) Patch(ctx context.Context, namespace string, obj *unstructured.Unstructured) error {
+	gvr, ns, err := k.mapping(obj.GroupVersionKind(), namespace)
 	if err != nil {
 		return err
 	}
@@ -70,38 +51,30 @@ func (d *dynamicObjects) Patch(ctx context.Context, namespace string, obj *unstr
 	if err != nil {
 		return err
 	}
-	return d.retry(ctx, func() error {
-		_, err := ri.Patch(ctx, obj.GetName(), types.MergePatchType, body, metav1.PatchOptions{})
-		return err
-	}, func(error) bool { return false })
+	_, err = k.ops.Patch(ctx, gvr, ns, obj.GetName(), types.MergePatchType, body, metav1.PatchOptions{})
+	return err
 }
 
-func (d *dynamicObjects) Delete(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) error {
-	ri, err := d.e.resource(gvk, namespace)
+func (k kubeObjects) Delete(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) error {
+	gvr, ns, err := k.mapping(gvk, namespace)
 	if err != nil {
 		return err
 	}
 	bg := metav1.DeletePropagationBackground
-	return d.retry(ctx, func() error {
-		return ri.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &bg})
-	}, apierrors.IsNotFound)
+	if err := k.ops.Delete(ctx, gvr, ns, name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	return nil
 }
 
-func (d *dynamicObjects) Count(ctx context.Context, gvk schema.GroupVersionKind, namespace, selector string) (int, error) {
-	ri, err := d.e.resource(gvk, namespace)
+func (k kubeObjects) Count(ctx context.Context, gvk schema.GroupVersionKind, namespace, selector string) (int, error) {
+	gvr, ns, err := k.mapping(gvk, namespace)
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	err = d.retry(ctx, func() error {
-		l, err := ri.List(ctx, metav1.ListOptions{LabelSelector: selector})
-		if err == nil {
-			n = len(l.Items)
-		}
-		return err
-	}, func(error) bool { return false })
+	items, err := k.ops.List(ctx, gvr, ns, selector)
 	if err != nil {
 		return 0, fmt.Errorf("list %s in %s: %w", gvk.Kind, namespace, err)
 	}
-	return n, nil
+	return len(items), nil
 }

@@ -170,7 +170,7 @@ func (r *runner) runPhase(ctx context.Context, ph *Phase) error {
 			r.state.set(k, ph.ReplicasPerNamespace)
 		}
 	}
-	r.progress.add(len(actions))
+	r.progress.SetTotal(r.actions.Add(int64(len(actions))))
 	p.execute(ctx, actions)
 	if err := ctx.Err(); err != nil {
 		return err
@@ -193,7 +193,7 @@ func (r *runner) unknownReplicas(ctx context.Context, o *Object, gvk schema.Grou
 
 // runBundle applies one replica's bundle; deletes go in reverse bundle order.
 func (r *runner) runBundle(ctx context.Context, ph *Phase, kinds [][]schema.GroupVersionKind, op replicaOp) error {
-	defer r.progress.done(1)
+	defer r.progress.Add(1)
 	n := len(ph.ObjectBundle)
 	for k := 0; k < n; k++ {
 		j := k

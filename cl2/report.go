@@ -1,14 +1,16 @@
 package cl2
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/perflab/perflab/results"
 )
 
 // StepResult is one step (or one measurement call of a step) as reported in
@@ -49,29 +51,30 @@ func FileName(s Summary, configName string) string {
 	return strings.Join([]string{s.Name, configName, s.Time.UTC().Format(time.RFC3339)}, "_") + "." + s.Ext
 }
 
-// Write stores the perfdash files and junit.xml in dir.
+// Write stores the perfdash files and junit.xml in dir (atomically, through
+// the shared results writer).
 func (r *Report) Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("report dir: %w", err)
+	d, err := results.NewDir(dir)
+	if err != nil {
+		return err
 	}
 	var errs []error
-	for _, s := range r.Summaries {
-		p := filepath.Join(dir, FileName(s, r.Name))
-		if err := os.WriteFile(p, append(s.Content, '\n'), 0o644); err != nil {
+	write := func(name string, b []byte) {
+		if err := d.WriteFile(name, b); err != nil {
 			errs = append(errs, err)
-			continue
+			return
 		}
-		r.Files = append(r.Files, p)
+		r.Files = append(r.Files, filepath.Join(dir, name))
 	}
-	f, err := os.Create(filepath.Join(dir, "junit.xml"))
-	if err != nil {
-		return errors.Join(append(errs, err)...)
+	for _, s := range r.Summaries {
+		write(FileName(s, r.Name), append(s.Content, '\n'))
 	}
-	defer f.Close()
-	if err := r.WriteJUnit(f); err != nil {
+	var junit bytes.Buffer
+	if err := r.WriteJUnit(&junit); err != nil {
 		errs = append(errs, err)
+	} else {
+		write("junit.xml", junit.Bytes())
 	}
-	r.Files = append(r.Files, f.Name())
 	return errors.Join(errs...)
 }
 

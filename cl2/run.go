@@ -7,18 +7,17 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/utils/clock"
 
+	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/progress"
 )
 
 // Options configure one run of a CL2 test.
@@ -37,8 +36,14 @@ type Options struct {
 	Out io.Writer
 	// Clock drives tuning sets and measurements; nil is the real clock.
 	Clock clock.WithTicker
+	// Progress receives the periodic progress line; nil discards it.
+	Progress io.Writer
 	// ProgressEvery is the progress line period (default 10s).
 	ProgressEvery time.Duration
+	// QPS and Burst size the run's one token bucket for object calls
+	// (defaults 200 and 400); tuning sets pace actions below that.
+	QPS   float32
+	Burst int
 }
 
 // runner executes one loaded test.
@@ -48,7 +53,8 @@ type runner struct {
 	objects  objectAPI
 	pacers   *pacers
 	state    *replicaState
-	progress *tracker
+	progress *progress.Reporter
+	actions  atomic.Int64 // phase actions planned so far
 
 	mu           sync.Mutex
 	measurements map[string]measurement
@@ -84,7 +90,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
-	r := &runner{t: t, env: e, objects: e.objects, state: newReplicaState(), progress: &tracker{},
+	every := o.ProgressEvery
+	if every == 0 {
+		every = 10 * time.Second
+	}
+	r := &runner{t: t, env: e, objects: e.objects, state: newReplicaState(),
+		progress:     progress.New(progress.Options{Name: t.Config.Name, Unit: "actions", Interval: every, Out: o.Progress, Now: e.clock.Now}),
 		pacers:       newPacers(t.Config.TuningSets, e.clock, uint64(time.Now().UnixNano())),
 		measurements: map[string]measurement{},
 		report:       &Report{Name: t.Config.Name, ConfigPath: t.Path, Start: e.clock.Now()},
@@ -106,25 +117,21 @@ func newEnv(o Options) (*env, error) {
 	if o.RESTConfig == nil {
 		return nil, errors.New("no cluster: RESTConfig is nil")
 	}
-	cfg := rest.CopyConfig(o.RESTConfig)
-	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 500, 1000
-	}
-	client, err := kubernetes.NewForConfig(cfg)
+	kc, err := kube.NewClient(o.RESTConfig)
 	if err != nil {
 		return nil, err
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
+	qps, burst := o.QPS, o.Burst
+	if qps == 0 {
+		qps, burst = 200, 400
 	}
 	clk := o.Clock
 	if clk == nil {
 		clk = clock.RealClock{}
 	}
-	e := &env{rest: cfg, client: client, dynamic: dyn, prom: o.Prometheus, clock: clk,
-		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))}
-	e.objects = newDynamicObjects(e)
+	ops := kube.NewOps(kc, kube.NewLimiter(qps, burst), kube.DefaultRetry, nil)
+	e := &env{rest: kc.Config, kube: kc, client: kc.Typed, dynamic: kc.Dynamic, ops: ops, objects: kubeObjects{ops},
+		prom: o.Prometheus, clock: clk}
 	return e, nil
 }
 
@@ -168,13 +175,7 @@ func (r *runner) run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer r.disposeAll()
-	every := o.ProgressEvery
-	if every == 0 {
-		every = 10 * time.Second
-	}
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go r.progress.run(pctx, every)
+	defer r.progress.Start(ctx)()
 
 	var errs []error
 	for i, s := range r.t.Steps {
