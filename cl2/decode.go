@@ -77,7 +77,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decode(n.Alias, v, path)
 		return
 	}
-	d.pos.lines[path] = n.Line
+	if _, ok := d.pos.lines[path]; !ok {
+		d.pos.lines[path] = n.Line // keys record their own line first
+	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // leave the zero value
 	}

@@ -199,3 +199,21 @@ func randomSuffix(n int) string {
 	}
 	return string(b)
 }
+
+// Lint loads a config without running it and returns every problem found,
+// warnings included; simulated adds the checks for simulated (kwok) nodes.
+func Lint(o LoadOptions, simulated bool) Problems {
+	t, err := Load(o)
+	var ps Problems
+	if err != nil && !errors.As(err, &ps) {
+		return Problems{{File: o.ConfigPath, Msg: err.Error()}}
+	}
+	if t == nil {
+		return ps
+	}
+	ps = append(ps, t.Warnings...)
+	if simulated {
+		ps = append(ps, t.SimulatedNodeProblems()...)
+	}
+	return ps.sorted()
+}

@@ -89,10 +89,15 @@ var methods = func() map[string]*methodSpec {
 	return m
 }()
 
-// methodHints explain unknown methods that are common mistakes.
-var methodHints = map[string]string{
-	"APIResponsiveness": "ClusterLoader2 renamed it APIResponsivenessPrometheus (add useSimpleLatencyQuery: true " +
-		"and enableViolations: true at gather); perflab computes it from the API server's /metrics when no Prometheus is used",
+// methodHint explains an unknown method that is a common mistake; its params
+// are then checked against the method meant.
+type methodHint struct {
+	meant, why string
+}
+
+var methodHints = map[string]methodHint{
+	"APIResponsiveness": {"APIResponsivenessPrometheus", "ClusterLoader2 renamed it APIResponsivenessPrometheus (add useSimpleLatencyQuery: true " +
+		"and enableViolations: true at gather); perflab computes it from the API server's /metrics when no Prometheus is used"},
 }
 
 // knownMethods lists the registered method names, sorted.

@@ -202,25 +202,30 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 	}
 	spec, ok := methods[m.Method]
 	if !ok {
-		if m.Method == "" {
+		hint, hinted := methodHints[m.Method]
+		switch {
+		case m.Method == "":
 			add(".method", "method is required")
-		} else if hint, ok := methodHints[m.Method]; ok {
-			add(".method", "unknown measurement method %q: %s", m.Method, hint)
-		} else {
+		case hinted:
+			add(".method", "unknown measurement method %q: %s", m.Method, hint.why)
+		default:
 			add(".method", "unknown measurement method %q (known: %s)", m.Method, strings.Join(knownMethods(), ", "))
 		}
-		return ps
+		if !hinted {
+			return ps
+		}
+		spec = methods[hint.meant]
 	}
 	p := params(m.Params)
 	action := ""
 	if _, single := spec.actions[""]; single {
 		if p.has("action") {
-			add(".params.action", "%s takes no action: it runs once, when its step runs", m.Method)
+			add(".params.action", "%s takes no action: it runs once, when its step runs", spec.name)
 		}
 	} else {
 		action = p.str("action", "")
 		if _, ok := spec.actions[action]; !ok || action == "" {
-			add(".params.action", "%s needs action: one of %s (got %q)", m.Method, strings.Join(spec.actionNames(), ", "), action)
+			add(".params.action", "%s needs action: one of %s (got %q)", spec.name, strings.Join(spec.actionNames(), ", "), action)
 			return ps
 		}
 	}
@@ -235,14 +240,14 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 				add(".params."+k, "%v", err)
 			}
 		case len(elsewhere) > 0:
-			add(".params."+k, "%s reads %s at action: %s; at action: %s it has no effect", m.Method, k, strings.Join(elsewhere, ", "), action)
+			add(".params."+k, "%s reads %s at action: %s; at action: %s it has no effect", spec.name, k, strings.Join(elsewhere, ", "), action)
 		default:
-			add(".params."+k, "unknown param %q for %s (known: %s)", k, m.Method, spec.paramNames())
+			add(".params."+k, "unknown param %q for %s (known: %s)", k, spec.name, spec.paramNames())
 		}
 	}
 	for _, sp := range spec.actions[action] {
 		if sp.required && !p.has(sp.name) {
-			add(".params", "%s%s needs param %s", m.Method, actionSuffix(action), sp.name)
+			add(".params", "%s%s needs param %s", spec.name, actionSuffix(action), sp.name)
 		}
 	}
 	return ps

@@ -1,0 +1,79 @@
+package cl2
+
+import (
+	"strings"
+	"testing"
+)
+
+func check(t *testing.T, path string, simulated bool) []string {
+	t.Helper()
+	var out []string
+	for _, p := range Lint(LoadOptions{ConfigPath: path, Environ: []string{}, Seed: 1}, simulated) {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// TestSeedMistakesNamed checks that each mistake of the seed guide's CL2
+// configs is named with file and line.
+func TestSeedMistakesNamed(t *testing.T) {
+	tests := []struct {
+		config string
+		want   []string // substrings, each must appear in one problem
+	}{
+		{"testdata/seeds/pod-startup/pod-startup-config.yaml", []string{
+			"pod-startup-config.yaml:10: tuningSets[0].qpsLoad.burst: unknown field: qpsLoad has only qps",
+			"pod-startup-config.yaml:40: steps[2].measurements[0].params.action: WaitForRunningPods takes no action",
+			"pod-startup-config.yaml:54: steps[3].measurements[1].params.action: WaitForRunningPods takes no action",
+			"pod-startup-config.yaml:53: steps[3].measurements[1].params: WaitForRunningPods needs param desiredPodCount",
+		}},
+		{"testdata/seeds/large-deployment/large-deployment-config.yaml", []string{
+			"large-deployment-config.yaml:10: tuningSets[0].qpsLoad.burst: unknown field",
+			"large-deployment-config.yaml:12: measurements: unknown field: measurements are not a top-level field",
+			"large-deployment-config.yaml:19: steps[0].measurements[0].method: unknown measurement method \"APIResponsiveness\": ClusterLoader2 renamed it APIResponsivenessPrometheus",
+			"large-deployment-config.yaml:58: steps[3].measurements[0].method: unknown measurement method \"APIResponsiveness\"",
+			"large-deployment-config.yaml:26: warning: steps[0].measurements[1].params.labelSelector: SchedulingThroughput labelSelector \"app = large-app\" matches no pod",
+		}},
+		{"testdata/seeds/api-load/api-load-config.yaml", []string{
+			"api-load-config.yaml:10: tuningSets[0].qpsLoad.burst: unknown field",
+			"api-load-config.yaml:14: tuningSets[1].randomizedLoad.minQps: unknown field",
+			"api-load-config.yaml:15: tuningSets[1].randomizedLoad.maxQps: unknown field",
+			"api-load-config.yaml:16: tuningSets[1].randomizedLoad.burstDuration: unknown field",
+			"api-load-config.yaml:22: steps[0].measurements[0].method: unknown measurement method \"APIResponsiveness\"",
+			"api-load-config.yaml:51: steps[2].phases[0].objectBundle[0].listUnknownObjectOptions.labelSelector: want a mapping",
+			"api-load-config.yaml:67: steps[4].measurements[0].method: unknown measurement method \"APIResponsiveness\"",
+			"api-load-config.yaml:25: steps[0].measurements[0].params.enableViolations: APIResponsivenessPrometheus reads enableViolations at action: gather; at action: start it has no effect",
+			"api-load-config.yaml:27: steps[0].measurements[0].params.summaryPrintCount: unknown param \"summaryPrintCount\"",
+			"api-load-config.yaml:70: steps[4].measurements[0].params.percentiles: unknown param \"percentiles\"",
+			"configmap.yaml:10: template value missing: {{.CurrentTimestamp}} rendered as <no value>",
+			"configmap-update.yaml:8: template value missing: {{.CurrentTimestamp}} rendered as <no value>",
+			"list-job.yaml:10: spec.template.spec.containers.0.image: Job list-job-0 runs image bitnami/kubectl:latest with a command, but containers never run on simulated nodes",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.config, func(t *testing.T) {
+			got := check(t, tt.config, true)
+			for _, w := range tt.want {
+				found := false
+				for _, g := range got {
+					if strings.Contains(g, w) {
+						found = true
+						break
+					}
+				}
+				if !found {
+					t.Errorf("missing problem %q\ngot:\n%s", w, strings.Join(got, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// TestExamplesClean checks that the corrected examples have no problems.
+func TestExamplesClean(t *testing.T) {
+	for _, c := range []string{"pod-startup", "large-deployment", "api-load"} {
+		if got := check(t, "../examples/cl2/"+c+"/config.yaml", true); len(got) > 0 {
+			t.Errorf("%s: unexpected problems:\n%s", c, strings.Join(got, "\n"))
+		}
+	}
+}
