@@ -1,0 +1,54 @@
+package cl2
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// fakeProm answers queries by substring (pure-logic test of promAPICalls).
+type fakeProm struct {
+	queries []string
+}
+
+func (f *fakeProm) Query(_ context.Context, q string, _ time.Time) (model.Value, error) {
+	f.queries = append(f.queries, q)
+	s := func(verb, scope string, v float64) *model.Sample {
+		return &model.Sample{Metric: model.Metric{"resource": "configmaps", "verb": model.LabelValue(verb), "scope": model.LabelValue(scope)}, Value: model.SampleValue(v)}
+	}
+	switch {
+	case strings.HasPrefix(q, "histogram_quantile(0.99"):
+		return model.Vector{s("POST", "resource", 0.2), s("LIST", "namespace", 1.5)}, nil
+	case strings.HasPrefix(q, "histogram_quantile"):
+		return model.Vector{s("POST", "resource", 0.01), s("LIST", "namespace", 0.5)}, nil
+	case strings.Contains(q, "_count"):
+		return model.Vector{s("POST", "resource", 100), s("LIST", "namespace", 10)}, nil
+	case strings.Contains(q, `le="1"`):
+		return model.Vector{s("POST", "resource", 98)}, nil
+	case strings.Contains(q, `le="5"`):
+		return model.Vector{s("LIST", "namespace", 10)}, nil
+	}
+	return model.Vector{}, nil
+}
+
+func TestPromAPICalls(t *testing.T) {
+	f := &fakeProm{}
+	calls, err := promAPICalls(context.Background(), f, 90*time.Second, time.Unix(1000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[0].Verb != "LIST" || calls[0].Latency.P99 != 1500*time.Millisecond {
+		t.Fatalf("calls %+v: want LIST (p99 1.5s) first, then POST", calls)
+	}
+	if post := calls[1]; post.Count != 100 || post.SlowCount != 2 || post.Latency.P50 != 10*time.Millisecond {
+		t.Errorf("POST %+v: want count 100, slow 2, p50 10ms", post)
+	}
+	for _, q := range f.queries {
+		if !strings.Contains(q, "[90s]") || !strings.Contains(q, "apiserver_request_sli_duration_seconds") {
+			t.Errorf("query %q: want the SLI metric over the 90s window", q)
+		}
+	}
+}
