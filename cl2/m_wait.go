@@ -48,7 +48,11 @@ func (waitForRunningPods) execute(ctx context.Context, e *env, c call) (*outcome
 	defer cancel()
 	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, Ready: podRunning, Expected: want}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err)
+		err = fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err)
+		if c.params.boolean("isFatal", false) {
+			err = fmt.Errorf("%w: %w", errCritical, err)
+		}
+		return nil, err
 	}
 	return nil, nil
 }

@@ -74,6 +74,9 @@ type outcome struct {
 // a failure to measure.
 var errViolation = errors.New("SLO violated")
 
+// errCritical marks a failure after which the test stops (CL2's isFatal).
+var errCritical = errors.New("critical")
+
 func violations(checks []Check) error {
 	var errs []error
 	for _, c := range checks {

@@ -188,6 +188,10 @@ func (r *runner) run(ctx context.Context, o Options) error {
 			errs = append(errs, ctx.Err())
 			break
 		}
+		if errors.Is(err, errCritical) {
+			slog.Error("critical failure, skipping the remaining steps", "step", name)
+			break
+		}
 	}
 	return errors.Join(errs...)
 }
