@@ -181,14 +181,15 @@ func (r *runner) run(ctx context.Context, o Options) error {
 	for i, s := range r.t.Steps {
 		name := fmt.Sprintf("[step: %02d] %s", i+1, s.Name)
 		slog.Info("step started", "step", name)
-		if err := r.runStep(ctx, name, s); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		stepErr := r.runStep(ctx, name, s)
+		if stepErr != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, stepErr))
 		}
 		if ctx.Err() != nil {
 			errs = append(errs, ctx.Err())
 			break
 		}
-		if errors.Is(err, errCritical) {
+		if errors.Is(stepErr, errCritical) {
 			slog.Error("critical failure, skipping the remaining steps", "step", name)
 			break
 		}
