@@ -1,0 +1,345 @@
+package cl2
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/metrics"
+)
+
+// testCluster is the one embedded cluster of this package's tests.
+var testCluster *cluster.Cluster
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		if testing.Short() {
+			return m.Run()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		c, err := cluster.Start(ctx, cluster.Options{Nodes: 4, MaxPods: 1000})
+		if err != nil {
+			os.Stderr.WriteString("cluster: " + err.Error() + "\n")
+			return 1
+		}
+		testCluster = c
+		defer c.Stop()
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+func needCluster(t *testing.T) {
+	t.Helper()
+	if testCluster == nil {
+		t.Skip("no embedded cluster (-short)")
+	}
+}
+
+// overrides writes a --testoverrides file.
+func overrides(t *testing.T, kv map[string]any) []string {
+	t.Helper()
+	var b strings.Builder
+	for k, v := range kv {
+		b.WriteString(k + ": " + toYAMLScalar(v) + "\n")
+	}
+	p := filepath.Join(t.TempDir(), "overrides.yaml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{p}
+}
+
+func toYAMLScalar(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func runExample(t *testing.T, ctx context.Context, name string, ov map[string]any) (*Report, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	if ov != nil {
+		paths = overrides(t, ov)
+	}
+	var out strings.Builder
+	rep, err := Run(ctx, Options{
+		Load:      LoadOptions{ConfigPath: "../examples/cl2/" + name + "/config.yaml", OverridePaths: paths, Environ: []string{}},
+		ReportDir: dir, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard,
+	})
+	t.Logf("summary:\n%s", out.String())
+	return rep, dir, err
+}
+
+func readPerfData(t *testing.T, dir, prefix string) PerfData {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, prefix+"_*.json"))
+	if len(m) != 1 {
+		t.Fatalf("want one %s_*.json in %s, got %v", prefix, dir, m)
+	}
+	b, err := os.ReadFile(m[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pd PerfData
+	if err := json.Unmarshal(b, &pd); err != nil {
+		t.Fatalf("%s: %v", m[0], err)
+	}
+	return pd
+}
+
+func TestPodStartupExample(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rep, dir, err := runExample(t, ctx, "pod-startup", nil)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	pd := readPerfData(t, dir, "PodStartupLatency_PodStartupLatency_pod-startup-latency-test")
+	got := map[string]bool{}
+	for _, it := range pd.DataItems {
+		got[it.Labels["Metric"]] = true
+		if it.Unit != "ms" || len(it.Data) != 3 {
+			t.Errorf("item %+v: want unit ms and Perc50/90/99", it)
+		}
+	}
+	for _, tr := range podStartupTransitions {
+		if !got[tr.name] {
+			t.Errorf("transition %s missing from %v", tr.name, got)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "junit.xml")); err != nil {
+		t.Error(err)
+	}
+	passed := false
+	for _, c := range rep.Checks {
+		if c.Name == "PodStartupLatency PodStartupLatency" && c.Pass && strings.Contains(c.Detail, "over 50 pods") {
+			passed = true
+		}
+	}
+	if !passed {
+		t.Errorf("want a passing PodStartupLatency check over 50 pods, got %+v", rep.Checks)
+	}
+	assertNamespacesGone(t, ctx, "cl2-test-")
+}
+
+func TestTightThresholdFails(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	_, _, err := runExample(t, ctx, "pod-startup", map[string]any{"CL2_PODS": 10, "CL2_QPS": 20, "CL2_THRESHOLD": "1ms"})
+	if !errors.Is(err, errViolation) {
+		t.Fatalf("want an SLO violation, got %v", err)
+	}
+	if code := exitcode.Of(exitError(err)); code != exitcode.Threshold {
+		t.Errorf("exit code %d, want %d", code, exitcode.Threshold)
+	}
+}
+
+// watchDeployments records the replica counts Deployments labelled
+// app=large-app take, and how many were deleted.
+func watchDeployments(t *testing.T, ctx context.Context) (replicas func() map[int32]bool, deleted func() int) {
+	t.Helper()
+	cs := kubernetes.NewForConfigOrDie(testCluster.RESTConfig())
+	w, err := cs.AppsV1().Deployments("").Watch(ctx, metav1.ListOptions{LabelSelector: "app=large-app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen, gone := map[int32]bool{}, 0
+	go func() {
+		for ev := range w.ResultChan() {
+			mu.Lock()
+			switch ev.Type {
+			case "DELETED":
+				gone++
+			case "ADDED", "MODIFIED":
+				if dep, ok := ev.Object.(*appsv1.Deployment); ok && dep.Spec.Replicas != nil {
+					seen[*dep.Spec.Replicas] = true
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(w.Stop)
+	return func() map[int32]bool {
+			mu.Lock()
+			defer mu.Unlock()
+			out := map[int32]bool{}
+			for k := range seen {
+				out[k] = true
+			}
+			return out
+		}, func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return gone
+		}
+}
+
+func TestLargeDeploymentScalesAndDeletes(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	ov := map[string]any{"CL2_NAMESPACES": 2, "CL2_DEPLOYMENTS": 2, "CL2_REPLICAS": 10, "CL2_SCALED_REPLICAS": 20}
+	if os.Getenv("PERFLAB_CL2_FULL") != "" {
+		ov = nil // the real example: 5 x 3 Deployments, 100 -> 200 replicas
+	}
+	replicas, deleted := watchDeployments(t, ctx)
+	rep, dir, err := runExample(t, ctx, "large-deployment", ov)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	want, scaled, total := int32(10), int32(20), 4
+	if ov == nil {
+		want, scaled, total = 100, 200, 15
+	}
+	time.Sleep(time.Second) // let the watch deliver the last events
+	if r := replicas(); !r[want] || !r[scaled] {
+		t.Errorf("replica counts seen %v, want %d and %d", r, want, scaled)
+	}
+	if n := deleted(); n != total {
+		t.Errorf("%d Deployments deleted, want %d", n, total)
+	}
+	var st throughputSummary
+	m, _ := filepath.Glob(filepath.Join(dir, "SchedulingThroughput_*.json"))
+	if len(m) != 1 {
+		t.Fatalf("SchedulingThroughput file: %v", m)
+	}
+	b, _ := os.ReadFile(m[0])
+	if err := json.Unmarshal(b, &st); err != nil || st.Max <= 0 {
+		t.Errorf("SchedulingThroughput %s: %+v %v, want max > 0", b, st, err)
+	}
+	readPerfData(t, dir, "APIResponsivenessPrometheus_large-deployment-test")
+	readPerfData(t, dir, "Timer_large-deployment-test")
+	if rep.Failed() {
+		t.Error("report failed")
+	}
+}
+
+func TestAPILoadExample(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	_, dir, err := runExample(t, ctx, "api-load", nil)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	pd := readPerfData(t, dir, "APIResponsivenessPrometheus_api-server-load-test")
+	counts := map[string]string{}
+	for _, it := range pd.DataItems {
+		if it.Labels["Resource"] == "configmaps" {
+			counts[it.Labels["Verb"]] = it.Labels["Count"]
+		}
+	}
+	// 10 namespaces x 100 ConfigMaps created and patched, 100 lists each.
+	for verb, want := range map[string]string{"POST": "1000", "LIST": "1000", "PATCH": "1000"} {
+		if counts[verb] != want {
+			t.Errorf("configmaps %s count %q, want %s (rows: %v)", verb, counts[verb], want, counts)
+		}
+	}
+}
+
+func TestSeedOriginalRejectedBeforeRunning(t *testing.T) {
+	needCluster(t)
+	_, err := Run(context.Background(), Options{
+		Load:       LoadOptions{ConfigPath: "testdata/seeds/api-load/api-load-config.yaml", Environ: []string{}},
+		RESTConfig: testCluster.RESTConfig(), Simulated: true,
+	})
+	var ps Problems
+	if !errors.As(err, &ps) || exitcode.Of(exitError(err)) != exitcode.Error {
+		t.Fatalf("want Problems and exit 1, got %v", err)
+	}
+	assertNamespacesGone(t, context.Background(), "api-load-")
+}
+
+func TestCancelCleansUp(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		cs := kubernetes.NewForConfigOrDie(testCluster.RESTConfig())
+		for ctx.Err() == nil {
+			l, err := cs.CoreV1().ConfigMaps("").List(ctx, metav1.ListOptions{LabelSelector: "type=configmap"})
+			if err == nil && len(l.Items) >= 50 {
+				cancel() // like Ctrl-C in the middle of the create phase
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	_, _, err := runExample(t, ctx, "api-load", map[string]any{"CL2_NAMESPACES": 2, "CL2_CONFIGMAPS": 500})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	assertNamespacesGone(t, context.Background(), "api-load-")
+}
+
+// assertNamespacesGone checks that no namespace with prefix is left.
+func assertNamespacesGone(t *testing.T, ctx context.Context, prefix string) {
+	t.Helper()
+	cs := kubernetes.NewForConfigOrDie(testCluster.RESTConfig())
+	l, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range l.Items {
+		if strings.HasPrefix(ns.Name, prefix) {
+			t.Errorf("namespace %s left behind (phase %s)", ns.Name, ns.Status.Phase)
+		}
+	}
+}
+
+// TestAPIResponsivenessFromPrometheus runs the API load against a real
+// Prometheus scraping the embedded cluster (--enable-prometheus-server).
+func TestAPIResponsivenessFromPrometheus(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	p, err := metrics.StartPrometheus(ctx, metrics.Options{ConfigFile: testCluster.PrometheusConfig(), Addr: "127.0.0.1:0"})
+	if errors.Is(err, metrics.ErrNoPrometheus) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	c, err := metrics.NewClient(metrics.Endpoint{URL: p.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var out strings.Builder
+	_, err = Run(ctx, Options{
+		Load:      LoadOptions{ConfigPath: "../examples/cl2/api-load/config.yaml", OverridePaths: overrides(t, map[string]any{"CL2_NAMESPACES": 2, "CL2_CONFIGMAPS": 50, "CL2_LISTS": 20}), Environ: []string{}},
+		ReportDir: dir, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard, Prometheus: c,
+	})
+	t.Logf("summary:\n%s", out.String())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	pd := readPerfData(t, dir, "APIResponsivenessPrometheus_api-server-load-test")
+	found := false
+	for _, it := range pd.DataItems {
+		if it.Labels["Resource"] == "configmaps" && it.Labels["Verb"] == "POST" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no POST configmaps row from Prometheus: %+v", pd.DataItems)
+	}
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/perflab/perflab/cl2"
+)
+
+func newCL2Command() *cobra.Command {
+	o := &cl2.CommandOptions{}
+	cmd := &cobra.Command{
+		Use:   "cl2 --testconfig FILE",
+		Short: "Run a ClusterLoader2 test config (PodStartupLatency, APIResponsiveness, ... SLOs)",
+		Long: `Run a ClusterLoader2 test config: the config is a Go template rendered with
+CL2_* environment variables and --testoverrides files, its phases create,
+update and delete objects paced by CL2 tuning sets, and its measurements
+are judged against CL2's SLOs. Report files (perfdash JSON named
+<Summary>_<config name>_<RFC3339>.json, and junit.xml) go to --report-dir.
+Without --kubeconfig (or $KUBECONFIG, ~/.kube/config) an embedded cluster
+with simulated nodes is started for the run.
+
+Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
+4 an SLO was violated, 130 interrupted.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cl2.RunCommand(cmd.Context(), *o, cmd.OutOrStdout()) },
+	}
+	f := cmd.Flags()
+	o.Target.AddFlags(f)
+	f.StringVar(&o.TestConfig, "testconfig", "", "ClusterLoader2 test config file (required)")
+	f.StringArrayVar(&o.TestOverrides, "testoverrides", nil, "YAML file of template variables (repeatable; later files win)")
+	f.StringVar(&o.ReportDir, "report-dir", "", "directory for perfdash JSON files and junit.xml (none if empty)")
+	f.StringVar(&o.Provider, "provider", "", "cluster provider name (accepted for CL2 compatibility, informational)")
+	f.BoolVar(&o.EnablePrometheusServer, "enable-prometheus-server", false, "run a Prometheus for the embedded cluster and query it for API responsiveness")
+	f.StringVar(&o.PrometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
+	f.BoolVar(&o.DryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
+	f.BoolVar(&o.Simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
+	return cmd
+}
