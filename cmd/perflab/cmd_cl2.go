@@ -22,7 +22,9 @@ with simulated nodes is started for the run.
 Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 4 an SLO was violated, 130 interrupted.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return cl2.RunCommand(cmd.Context(), *o, cmd.OutOrStdout()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cl2.RunCommand(cmd.Context(), *o, cmd.OutOrStdout())
+		},
 	}
 	f := cmd.Flags()
 	o.Target.AddFlags(f)
