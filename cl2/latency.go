@@ -30,11 +30,11 @@ func newLatencyMetric(ds []time.Duration) LatencyMetric {
 func (m LatencyMetric) exceeds(t50, t90, t99 time.Duration) string {
 	switch {
 	case m.P50 > t50:
-		return fmt.Sprintf("p50 %v > %v", m.P50, t50)
+		return fmt.Sprintf("p50 %v > %v", round(m.P50), t50)
 	case m.P90 > t90:
-		return fmt.Sprintf("p90 %v > %v", m.P90, t90)
+		return fmt.Sprintf("p90 %v > %v", round(m.P90), t90)
 	case m.P99 > t99:
-		return fmt.Sprintf("p99 %v > %v", m.P99, t99)
+		return fmt.Sprintf("p99 %v > %v", round(m.P99), t99)
 	}
 	return ""
 }

@@ -74,12 +74,13 @@ func (m *podStartupLatency) execute(ctx context.Context, e *env, c call) (*outco
 		if m.stop == nil {
 			return nil, fmt.Errorf("%s %q: gather before start", c.method, c.identifier)
 		}
-		m.stop()
-		m.stop = nil
-		stateful, err := statefulPods(ctx, e, m.sel)
+		stateful, running, err := listPods(ctx, e, m.sel)
 		if err != nil {
 			return nil, err
 		}
+		m.catchUp(ctx, e, running)
+		m.stop()
+		m.stop = nil
 		return m.gather(c.identifier, m.tracker.Pods(), stateful, e.clock.Now())
 	}
 	return nil, fmt.Errorf("unknown action %q", c.action)
@@ -91,20 +92,59 @@ func (m *podStartupLatency) dispose() {
 	}
 }
 
-// statefulPods names the selected pods that use volumes other than
-// emptyDir, downwardAPI, configMap, secret and projected (CL2's Stateful).
-func statefulPods(ctx context.Context, e *env, s podSelector) (map[string]bool, error) {
-	l, err := e.client.CoreV1().Pods(s.namespace).List(ctx, metav1.ListOptions{LabelSelector: s.labels, FieldSelector: s.fields})
-	if err != nil {
-		return nil, fmt.Errorf("list pods %s: %w", s, err)
-	}
-	out := map[string]bool{}
-	for i := range l.Items {
-		if !isStateless(&l.Items[i]) {
-			out[l.Items[i].Namespace+"/"+l.Items[i].Name] = true
+// catchUpWithin bounds how long gather waits for the watch to deliver
+// pods the API already shows Running and Ready.
+const catchUpWithin = 10 * time.Second
+
+// catchUp waits until the tracker has seen every pod in running reach its
+// watch phase, so that a gather right after a wait counts all of them.
+func (m *podStartupLatency) catchUp(ctx context.Context, e *env, running map[string]bool) {
+	deadline := e.clock.Now().Add(catchUpWithin)
+	for {
+		seen := 0
+		for _, p := range m.tracker.Pods() {
+			if running[p.Namespace+"/"+p.Name] && !p.WatchedReady.IsZero() {
+				seen++
+			}
+		}
+		if seen >= len(running) || !e.clock.Now().Before(deadline) {
+			return
+		}
+		if !sleepUntil(ctx, e.clock, e.clock.Now().Add(100*time.Millisecond)) {
+			return
 		}
 	}
-	return out, nil
+}
+
+// listPods lists the selected pods once: the Stateful ones (volumes other
+// than emptyDir, downwardAPI, configMap, secret and projected) and those
+// Running and Ready now.
+func listPods(ctx context.Context, e *env, s podSelector) (stateful, running map[string]bool, err error) {
+	l, err := e.client.CoreV1().Pods(s.namespace).List(ctx, metav1.ListOptions{LabelSelector: s.labels, FieldSelector: s.fields})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list pods %s: %w", s, err)
+	}
+	stateful, running = map[string]bool{}, map[string]bool{}
+	for i := range l.Items {
+		p := &l.Items[i]
+		key := p.Namespace + "/" + p.Name
+		if !isStateless(p) {
+			stateful[key] = true
+		}
+		if p.Status.Phase == corev1.PodRunning && podReadyCondition(p) {
+			running[key] = true
+		}
+	}
+	return stateful, running, nil
+}
+
+func podReadyCondition(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 func isStateless(pod *corev1.Pod) bool {
