@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -243,16 +244,18 @@ func TestAPILoadExample(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	pd := readPerfData(t, dir, "APIResponsivenessPrometheus_api-server-load-test")
-	counts := map[string]string{}
+	counts := map[string]int{}
 	for _, it := range pd.DataItems {
 		if it.Labels["Resource"] == "configmaps" {
-			counts[it.Labels["Verb"]] = it.Labels["Count"]
+			counts[it.Labels["Verb"]], _ = strconv.Atoi(it.Labels["Count"])
 		}
 	}
 	// 10 namespaces x 100 ConfigMaps created and patched, 100 lists each.
-	for verb, want := range map[string]string{"POST": "1000", "LIST": "1000", "PATCH": "1000"} {
-		if counts[verb] != want {
-			t.Errorf("configmaps %s count %q, want %s (rows: %v)", verb, counts[verb], want, counts)
+	// The namespace controller adds kube-root-ca.crt to each new namespace,
+	// so up to 10 more creates may fall inside the window.
+	for verb, want := range map[string]int{"POST": 1000, "LIST": 1000, "PATCH": 1000} {
+		if c := counts[verb]; c < want || c > want+10 {
+			t.Errorf("configmaps %s count %d, want %d (+ up to 10) (rows: %v)", verb, c, want, counts)
 		}
 	}
 }
