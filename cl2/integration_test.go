@@ -327,10 +327,14 @@ func TestAPIResponsivenessFromPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A first scrape before the load gives increase() its baseline.
+	if err := waitScraped(ctx, c, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	var out strings.Builder
 	_, err = Run(ctx, Options{
-		Load:      LoadOptions{ConfigPath: "../examples/cl2/api-load/config.yaml", OverridePaths: overrides(t, map[string]any{"CL2_NAMESPACES": 2, "CL2_CONFIGMAPS": 50, "CL2_LISTS": 20}), Environ: []string{}},
+		Load:      LoadOptions{ConfigPath: "../examples/cl2/api-load/config.yaml", OverridePaths: overrides(t, map[string]any{"CL2_NAMESPACES": 3, "CL2_CONFIGMAPS": 100, "CL2_LISTS": 20}), Environ: []string{}},
 		ReportDir: dir, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard, Prometheus: c,
 	})
 	t.Logf("summary:\n%s", out.String())

@@ -109,8 +109,40 @@ type promQuerier interface {
 	Query(ctx context.Context, query string, t time.Time) (model.Value, error)
 }
 
+// freshWithin bounds the wait for Prometheus to scrape past the gather time.
+const freshWithin = time.Minute
+
+// waitScraped waits until Prometheus holds a sample of every target taken
+// at or after t, so the queried window covers the whole measurement.
+func waitScraped(ctx context.Context, q promQuerier, t time.Time) error {
+	deadline := time.Now().Add(freshWithin)
+	for {
+		v, err := q.Query(ctx, "min(timestamp(up))", time.Now())
+		if err != nil {
+			return err
+		}
+		if vec, ok := v.(model.Vector); ok && len(vec) > 0 && float64(vec[0].Value) >= float64(t.UnixNano())/1e9 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("prometheus has no scrape after %s", t.Format(time.RFC3339))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 // promAPICalls runs CL2's simple latency and count queries over window.
 func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at time.Time) ([]apiCall, error) {
+	start := at.Add(-window)
+	if err := waitScraped(ctx, q, at); err != nil {
+		return nil, err
+	}
+	at = time.Now()
+	window = at.Sub(start)
 	w := fmt.Sprintf("%ds", max(int(window.Seconds()+0.999), 60))
 	const filters = `verb!~"WATCH|WATCHLIST", subresource!~"log|exec|portforward|attach|proxy"`
 	const by = "resource, subresource, verb, scope"
