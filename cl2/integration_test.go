@@ -260,6 +260,22 @@ func TestAPILoadExample(t *testing.T) {
 	}
 }
 
+// TestAPISLOEnforced: with enableViolations and a 1µs single-object SLO,
+// the API responsiveness check fails the run with the threshold exit code.
+func TestAPISLOEnforced(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	rep, _, err := runExample(t, ctx, "api-load", map[string]any{"CL2_NAMESPACES": 2, "CL2_CONFIGMAPS": 10, "CL2_LISTS": 2,
+		"CL2_ENABLE_VIOLATIONS": true, "CL2_SINGLE_RESOURCE_THRESHOLD": "1us"})
+	if code := exitcode.Of(exitError(err)); code != exitcode.Threshold {
+		t.Fatalf("exit code %d (%v), want %d", code, err, exitcode.Threshold)
+	}
+	if len(rep.Checks) != 1 || rep.Checks[0].Pass || !strings.Contains(rep.Checks[0].Detail, "POST configmaps") {
+		t.Errorf("checks %+v: want a failed API check naming POST configmaps", rep.Checks)
+	}
+}
+
 func TestSeedOriginalRejectedBeforeRunning(t *testing.T) {
 	needCluster(t)
 	_, err := Run(context.Background(), Options{

@@ -21,6 +21,9 @@ type schedulingThroughput struct {
 	tracker *measure.PodTracker
 	samples []float64
 	stop    func()
+	// last is the scheduled count and time of the latest sample.
+	lastCount int
+	lastAt    time.Time
 }
 
 func newSchedulingThroughput() measurement { return &schedulingThroughput{} }
@@ -39,7 +42,7 @@ func (m *schedulingThroughput) execute(ctx context.Context, e *env, c call) (*ou
 			return nil, nil
 		}
 		interval := c.params.duration("measurmentInterval", c.params.duration("measurementInterval", defaultThroughputInterval))
-		m.samples = nil
+		m.samples, m.lastCount, m.lastAt = nil, 0, e.clock.Now()
 		sel := selectorOf(c.params)
 		sctx, cancel := context.WithCancel(ctx)
 		m.tracker = measure.NewPodTracker(measure.TrackerOptions{Namespace: sel.namespace, Selector: sel.labels, Now: e.clock.Now})
@@ -56,6 +59,7 @@ func (m *schedulingThroughput) execute(ctx context.Context, e *env, c call) (*ou
 			return nil, fmt.Errorf("%s %q: gather before start", c.method, c.identifier)
 		}
 		m.dispose()
+		m.finalSample(e.clock.Now())
 		return m.gather(c, e.clock.Now())
 	}
 	return nil, fmt.Errorf("unknown action %q", c.action)
@@ -65,23 +69,39 @@ func (m *schedulingThroughput) sample(ctx context.Context, e *env, interval time
 	defer close(done)
 	t := e.clock.NewTicker(interval)
 	defer t.Stop()
-	last := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C():
-			n := 0
-			for _, p := range m.tracker.Pods() {
-				if p.Node != "" {
-					n++
-				}
-			}
+		case now := <-t.C():
+			n := m.scheduledCount()
 			m.mu.Lock()
-			m.samples = append(m.samples, float64(n-last)/interval.Seconds())
+			m.samples = append(m.samples, float64(n-m.lastCount)/interval.Seconds())
+			m.lastCount, m.lastAt = n, now
 			m.mu.Unlock()
-			last = n
 		}
+	}
+}
+
+func (m *schedulingThroughput) scheduledCount() int {
+	n := 0
+	for _, p := range m.tracker.Pods() {
+		if p.Node != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// finalSample adds the partial interval since the last sample when pods
+// were scheduled in it, so that tests shorter than one interval still get
+// a figure (CL2 drops that tail).
+func (m *schedulingThroughput) finalSample(now time.Time) {
+	n := m.scheduledCount()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if d := now.Sub(m.lastAt).Seconds(); n > m.lastCount && d > 0 {
+		m.samples = append(m.samples, float64(n-m.lastCount)/d)
 	}
 }
 
