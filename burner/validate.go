@@ -16,10 +16,10 @@ import (
 // PatchTypes maps kube-burner patchType values (the MIME types) and perflab's
 // short names to patch types.
 var PatchTypes = map[string]types.PatchType{
-	"json":            types.JSONPatchType,
-	"merge":           types.MergePatchType,
-	"strategic-merge": types.StrategicMergePatchType,
-	"apply-yaml":      types.ApplyYAMLPatchType,
+	"json":                                types.JSONPatchType,
+	"merge":                               types.MergePatchType,
+	"strategic-merge":                     types.StrategicMergePatchType,
+	"apply-yaml":                          types.ApplyYAMLPatchType,
 	string(types.JSONPatchType):           types.JSONPatchType,
 	string(types.MergePatchType):          types.MergePatchType,
 	string(types.StrategicMergePatchType): types.StrategicMergePatchType,
