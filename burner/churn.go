@@ -140,4 +140,3 @@ func (jr *jobRun) anyObjectChurn() bool {
 	}
 	return false
 }
-

@@ -84,7 +84,9 @@ func diagnosePods(pods []corev1.Pod, events map[string]string) []string {
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return groups[keys[i]] > groups[keys[j]] || groups[keys[i]] == groups[keys[j]] && keys[i] < keys[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		return groups[keys[i]] > groups[keys[j]] || groups[keys[i]] == groups[keys[j]] && keys[i] < keys[j]
+	})
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
 		phase, reason, _ := strings.Cut(k, "\x00")

@@ -89,7 +89,7 @@ func (jr *jobRun) preload(ctx context.Context) error {
 	for i, img := range imgs {
 		containers = append(containers, map[string]any{
 			"name": fmt.Sprintf("preload-%d", i), "image": img, "imagePullPolicy": "IfNotPresent",
-			"command": []any{"sleep", "infinity"},
+			"command":   []any{"sleep", "infinity"},
 			"resources": map[string]any{"requests": map[string]any{"cpu": "1m", "memory": "1Mi"}},
 		})
 	}
