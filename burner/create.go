@@ -299,9 +299,11 @@ func (jr *jobRun) createItem(ctx context.Context, it item) {
 		switch {
 		case err == nil:
 			jr.prog.Add(1)
+			it.obj.created.Add(1)
 			slog.Debug("created", "kind", u.GetKind(), "name", u.GetName(), "namespace", ns)
 		case apierrors.IsAlreadyExists(err):
 			jr.prog.Add(1)
+			it.obj.created.Add(1)
 			slog.Error(fmt.Sprintf("%s/%s in namespace %s already exists", u.GetKind(), u.GetName(), ns))
 		case ctx.Err() != nil:
 		default:

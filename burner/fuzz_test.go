@@ -20,6 +20,7 @@ func addExampleSeeds(f *testing.F, glob string) {
 // FuzzParse: the config loader never panics, and every failure is one
 // ConfigError line naming the file.
 func FuzzParse(f *testing.F) {
+	addExampleSeeds(f, "*.y*ml")
 	addExampleSeeds(f, "*/*.y*ml")
 	f.Add([]byte("jobs:\n- name: a\n  qps: -1\n  objects: [{objectTemplate: x}]\n"))
 	f.Add([]byte("global: {gc: true}\njobs: [{name: a, jobType: patch, objects: [{kind: X, objectTemplate: y, patchType: merge, labelSelector: {a: b}}]}]\n"))

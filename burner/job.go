@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -25,6 +26,7 @@ type preparedObject struct {
 	docs       int    // documents per rendering
 	kindDocs   int    // of which have the first document's kind
 	expected   int64
+	created    atomic.Int64 // copies that exist (created or already there)
 	namespaced bool
 }
 

@@ -10,7 +10,7 @@ import (
 
 func TestLoadExamples(t *testing.T) {
 	for _, f := range []string{
-		"s1/s1-config.yaml", "s1/s1-config-delete.yaml", "s2/s2-config.yaml", "s3/s3-config.yaml",
+		"s1-config.yaml", "s1-config-delete.yaml", "s2-config.yaml", "s3-config.yaml",
 		"api-intensive/api-intensive-100.yml", "churn-v2/churn-config.yaml",
 	} {
 		s, err := Load(filepath.Join("..", "examples", "kube-burner", f), LoadOptions{})

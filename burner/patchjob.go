@@ -26,16 +26,21 @@ func (jr *jobRun) runPatch(ctx context.Context) error {
 	for _, o := range jr.job.Objects {
 		slog.Info(fmt.Sprintf("Job %s: %s %s with selector %s", jr.job.Name, jr.job.JobType, o.Kind, labels.Set(o.LabelSelector)))
 	}
+	tmpls := make([]*ObjectTemplate, len(jr.job.Objects))
+	for k, o := range jr.job.Objects {
+		t, err := LoadObjectTemplate(jr.r.spec.TemplatePath(o.ObjectTemplate), o.InputVars, jr.r.o.AllowMissing || jr.job.DefaultMissingKeysWithZero)
+		if err != nil {
+			return err
+		}
+		tmpls[k] = t
+	}
 	for i := 0; i < iterations; i++ {
-		for _, o := range jr.job.Objects {
+		for k, o := range jr.job.Objects {
 			m, err := jr.r.client.Map(apiVersionOr(o.APIVersion), o.Kind)
 			if err != nil {
 				return err
 			}
-			t, err := LoadObjectTemplate(jr.r.spec.TemplatePath(o.ObjectTemplate), o.InputVars, jr.r.o.AllowMissing || jr.job.DefaultMissingKeysWithZero)
-			if err != nil {
-				return err
-			}
+			t := tmpls[k]
 			pt := PatchTypes[o.PatchType]
 			raw, err := t.RenderBytes(jr.vars(i, 0))
 			if err != nil {

@@ -118,7 +118,7 @@ func (jr *jobRun) preload(ctx context.Context) error {
 	}}
 	ds.SetLabels(jr.runLabels())
 	slog.Info(fmt.Sprintf("Pre-load: Creating DaemonSet using images %v in namespace %s", imgs, preloadNamespace))
-	if _, err := jr.ops.Create(ctx, dsGVR, preloadNamespace, ds); err != nil && !isAlreadyExists(err) {
+	if _, err := jr.nsOps.Create(ctx, dsGVR, preloadNamespace, ds); err != nil && !isAlreadyExists(err) {
 		return fmt.Errorf("pre-load daemonset: %w", err)
 	}
 	period := jr.job.PreLoadPeriod

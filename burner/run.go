@@ -204,10 +204,12 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 	}
 	res.ChurnStart, res.ChurnEnd = jr.churnStart, jr.churnEnd
 	res.Diagnosis = jr.diagnosis
-	if err == nil {
-		err = jr.err()
-		if err != nil {
-			err = fmt.Errorf("job %s: %w", job.Name, err)
+	if jerr := jr.err(); jerr != nil {
+		jerr = fmt.Errorf("job %s: %w", job.Name, jerr)
+		if err == nil {
+			err = jerr
+		} else {
+			err = errors.Join(err, jerr)
 		}
 	}
 	res.Err, res.Passed = err, err == nil

@@ -26,7 +26,8 @@ func (jr *jobRun) waitTarget(o *preparedObject, ns string) (wait.Target, bool, e
 	wo := o.cfg.WaitOptions
 	kind, m := o.kind, o.mapping
 	sel := labels.Set{kube.LabelRunID: jr.r.runID, kube.LabelJob: jr.job.Name, kube.LabelIndex: itoa(o.index)}
-	expected := int(o.expected)
+	// Wait for the copies that exist: failed creates are reported as errors.
+	expected := int(min(o.created.Load(), o.expected) * int64(o.kindDocs) / int64(o.docs))
 	if ns != "" {
 		expected = 0
 	}
