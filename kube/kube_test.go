@@ -27,6 +27,8 @@ func TestRetryable(t *testing.T) {
 		{"timeout", apierrors.NewTimeoutError("x", 0), true, 0},
 		{"reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true, 0},
 		{"exists", apierrors.NewAlreadyExists(gr, "a"), false, 0},
+		{"no default serviceaccount yet", apierrors.NewForbidden(gr, "p", errors.New(`error looking up service account ns/default: serviceaccount "default" not found`)), true, 0},
+		{"forbidden", apierrors.NewForbidden(gr, "p", errors.New("no")), false, 0},
 		{"notfound", apierrors.NewNotFound(gr, "a"), false, 0},
 		{"invalid", apierrors.NewBadRequest("bad"), false, 0},
 	} {

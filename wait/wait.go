@@ -21,7 +21,9 @@ type Target struct {
 	GVR       schema.GroupVersionResource
 	Namespace string // "" for all namespaces
 	Selector  string // label selector
-	Ready     Predicate
+	// FieldSelector narrows the watch further (e.g. metadata.name=x).
+	FieldSelector string
+	Ready         Predicate
 	// Expected is the least number of objects that must exist (and be ready);
 	// 0 waits for whatever exists once the initial list is in.
 	Expected int
@@ -102,9 +104,10 @@ func stripManaged(obj any) (any, error) {
 
 // watch runs an informer for gvr/ns/selector feeding t until ctx ends; it
 // returns once the initial list is in.
-func watch(ctx context.Context, dyn dynamic.Interface, gvr schema.GroupVersionResource, ns, selector string, t *tracker) error {
-	inf := dynamicinformer.NewFilteredDynamicInformer(dyn, gvr, ns, 0, cache.Indexers{}, func(o *metav1.ListOptions) {
-		o.LabelSelector = selector
+func watch(ctx context.Context, dyn dynamic.Interface, tg Target, t *tracker) error {
+	inf := dynamicinformer.NewFilteredDynamicInformer(dyn, tg.GVR, tg.Namespace, 0, cache.Indexers{}, func(o *metav1.ListOptions) {
+		o.LabelSelector = tg.Selector
+		o.FieldSelector = tg.FieldSelector
 	}).Informer()
 	if err := inf.SetTransform(stripManaged); err != nil {
 		return err
@@ -134,21 +137,24 @@ func ctxErr(ctx context.Context) error {
 // exist), or ctx ends. progress, if not nil, is called at most once a second
 // with the current status. The last status is returned in every case.
 func Until(ctx context.Context, dyn dynamic.Interface, t Target, progress func(Status)) (Status, error) {
-	return run(ctx, dyn, t.GVR, t.Namespace, t.Selector, t.Ready, progress, func(s Status) bool {
+	return run(ctx, dyn, t, progress, func(s Status) bool {
 		return s.Ready == s.Total && s.Total >= t.Expected
 	})
 }
 
-// Gone blocks until no object of gvr in ns matches selector, or ctx ends.
-func Gone(ctx context.Context, dyn dynamic.Interface, gvr schema.GroupVersionResource, ns, selector string, progress func(Status)) (Status, error) {
-	return run(ctx, dyn, gvr, ns, selector, nil, progress, func(s Status) bool { return s.Total == 0 })
+// Gone blocks until no object of t (GVR, Namespace, selectors) exists, or ctx
+// ends. t.Ready and t.Expected are ignored.
+func Gone(ctx context.Context, dyn dynamic.Interface, t Target, progress func(Status)) (Status, error) {
+	t.Ready = nil
+	return run(ctx, dyn, t, progress, func(s Status) bool { return s.Total == 0 })
 }
 
-func run(ctx context.Context, dyn dynamic.Interface, gvr schema.GroupVersionResource, ns, selector string, pred Predicate, progress func(Status), done func(Status) bool) (Status, error) {
+func run(ctx context.Context, dyn dynamic.Interface, tg Target, progress func(Status), done func(Status) bool) (Status, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	t := &tracker{ready: map[string]bool{}, pred: pred, notify: make(chan struct{}, 1)}
-	if err := watch(wctx, dyn, gvr, ns, selector, t); err != nil {
+	t := &tracker{ready: map[string]bool{}, pred: tg.Ready, notify: make(chan struct{}, 1)}
+	gvr, selector := tg.GVR, tg.Selector+tg.FieldSelector
+	if err := watch(wctx, dyn, tg, t); err != nil {
 		return t.status(), fmt.Errorf("watch %s: %w", gvr.Resource, err)
 	}
 	tick := time.NewTicker(time.Second)

@@ -36,6 +36,8 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newVersionCommand(),
 		newCL2Command(),
 		newClusterCommand(),
+		newInitCommand(),
+		newDestroyCommand(),
 	)
 	return root
 }
