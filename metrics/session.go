@@ -74,7 +74,7 @@ func NewSession(ctx context.Context, uuid string, cfgs []EndpointConfig) (*Sessi
 			ep.indexer = &LocalIndexer{Dir: cfg.Indexer.MetricsDirectory}
 		}
 		if err := ep.client.Ping(ctx); err != nil {
-			slog.Error("metrics endpoint unreachable; the run goes on without its metrics and alerts", "endpoint", cfg.Endpoint, "err", err)
+			slog.Error("metrics endpoint unreachable, skipping it", "endpoint", cfg.Endpoint, "err", err)
 			s.problems = append(s.problems, err)
 			ep.down = true
 		} else if err := ep.validate(ctx); err != nil {
@@ -202,6 +202,17 @@ func (s *Session) index(ep *endpointRun, docs map[string][]Document) {
 		}
 		s.files[file] += len(anys)
 	}
+}
+
+// Unreachable returns the errors of endpoints that did not answer.
+func (s *Session) Unreachable() []error {
+	var out []error
+	for _, err := range s.problems {
+		if errors.Is(err, ErrUnreachable) {
+			out = append(out, err)
+		}
+	}
+	return out
 }
 
 // Files returns the files written so far with their document counts.
