@@ -42,6 +42,8 @@ type EndpointConfig struct {
 	Source Source `yaml:"-"`
 }
 
+var indexerFields = []string{"type", "metricsDirectory", "esServers", "defaultIndex", "insecureSkipVerify", "createTarball", "tarballName"}
+
 var endpointFields = []string{"endpoint", "token", "username", "password", "step", "skipTLSVerify", "metrics", "alerts", "indexer", "alias"}
 
 // WithDefaults fills kube-burner's defaults: step 30s, skipTLSVerify true,
@@ -102,6 +104,11 @@ func LoadEndpoints(file string) ([]EndpointConfig, error) {
 		if err := decodeStrict(node, &e, endpointFields...); err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
+		if idx := mappingValue(node, "indexer"); idx != nil {
+			if err := decodeStrict(idx, &e.Indexer, indexerFields...); err != nil {
+				return fmt.Errorf("%s: field indexer: %w", src, err)
+			}
+		}
 		e.Source = src
 		e.Metrics = resolvePaths(file, e.Metrics)
 		e.Alerts = resolvePaths(file, e.Alerts)
@@ -113,6 +120,16 @@ func LoadEndpoints(file string) ([]EndpointConfig, error) {
 		return nil
 	})
 	return out, err
+}
+
+// mappingValue returns the value node of key in a mapping node, or nil.
+func mappingValue(node *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == key {
+			return node.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // resolvePaths makes profile paths that do not exist as given relative to

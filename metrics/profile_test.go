@@ -132,6 +132,7 @@ func TestLoadEndpoints(t *testing.T) {
 		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  indexer: {type: elastic}\n", `indexer.type "elastic"`},
 		{"- endpoint: x:1\n  metrics: [m.yml]\n", "field endpoint"},
 		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  stepp: 1s\n", `unknown field "stepp"`},
+		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  indexer: {type: local, metricsDir: x}\n", `field indexer: line 3: unknown field "metricsDir"`},
 	} {
 		_, err := LoadEndpoints(write("bad.yml", tt.yaml))
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "bad.yml") {
