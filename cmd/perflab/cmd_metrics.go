@@ -43,7 +43,9 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
 		Example: `  perflab metrics snapshot --interval 1m
   perflab metrics snapshot --kubeconfig ~/.kube/config --json > figures.json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runMetricsSnapshot(cmd.Context(), o, cmd.OutOrStdout()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runMetricsSnapshot(cmd.Context(), o, cmd.OutOrStdout())
+		},
 	}
 	o.target.AddFlags(cmd.Flags())
 	cmd.Flags().DurationVar(&o.interval, "interval", o.interval, "time between the two scrapes")
