@@ -53,6 +53,7 @@ func Index(ctx context.Context, o IndexOptions) error {
 		if cfgs, err = LoadEndpoints(o.EndpointsFile); err != nil {
 			return err
 		}
+		defaultDirectory(cfgs, o.MetricsDirectory)
 	} else {
 		if o.Endpoint.URL == "" {
 			return errors.New("give a Prometheus URL with -u or an endpoints file with -e")

@@ -47,7 +47,8 @@ var indexerFields = []string{"type", "metricsDirectory", "esServers", "defaultIn
 var endpointFields = []string{"endpoint", "token", "username", "password", "step", "skipTLSVerify", "metrics", "alerts", "indexer", "alias"}
 
 // WithDefaults fills kube-burner's defaults: step 30s, skipTLSVerify true,
-// a local indexer into collected-metrics when metrics are listed.
+// a local indexer when metrics are listed. An empty metricsDirectory is left
+// for the caller to fill (the run's directory; collected-metrics at last).
 func (e EndpointConfig) WithDefaults() EndpointConfig {
 	if e.Step == 0 {
 		e.Step = DefaultStep
@@ -59,10 +60,17 @@ func (e EndpointConfig) WithDefaults() EndpointConfig {
 	if e.Indexer.Type == "" && len(e.Metrics) > 0 {
 		e.Indexer.Type = "local"
 	}
-	if e.Indexer.Type == "local" && e.Indexer.MetricsDirectory == "" {
-		e.Indexer.MetricsDirectory = DefaultMetricsDirectory
-	}
 	return e
+}
+
+// defaultDirectory sets dir as the local indexer's directory where none is
+// given.
+func defaultDirectory(cfgs []EndpointConfig, dir string) {
+	for i := range cfgs {
+		if cfgs[i].Indexer.MetricsDirectory == "" {
+			cfgs[i].Indexer.MetricsDirectory = dir
+		}
+	}
 }
 
 // Validate checks the fields perflab acts on.

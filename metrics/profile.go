@@ -23,7 +23,12 @@ type Source struct {
 	Index int // 1-based position in the profile list
 }
 
-func (s Source) String() string { return fmt.Sprintf("%s:%d (entry %d)", s.File, s.Line, s.Index) }
+func (s Source) String() string {
+	if s.Line == 0 {
+		return fmt.Sprintf("%s (entry %d)", s.File, s.Index)
+	}
+	return fmt.Sprintf("%s:%d (entry %d)", s.File, s.Line, s.Index)
+}
 
 // Metric is one entry of a kube-burner metric profile.
 type Metric struct {

@@ -117,7 +117,7 @@ func TestLoadEndpoints(t *testing.T) {
 		t.Fatalf("%d endpoints", len(eps))
 	}
 	e := eps[0]
-	if e.Step != DefaultStep || !*e.SkipTLSVerify || e.Indexer.Type != "local" || e.Indexer.MetricsDirectory != DefaultMetricsDirectory {
+	if e.Step != DefaultStep || !*e.SkipTLSVerify || e.Indexer.Type != "local" || e.Indexer.MetricsDirectory != "" {
 		t.Errorf("defaults not applied: %+v", e)
 	}
 	if e.Metrics[0] != filepath.Join(dir, "m.yml") || e.Metrics[1] != "seed" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,8 +25,10 @@ type RunOptions struct {
 	Alerts        []string
 	PrometheusURL string
 	// PrometheusAddr is where a managed Prometheus listens.
-	PrometheusAddr   string
-	Step             time.Duration
+	PrometheusAddr string
+	Step           time.Duration
+	// MetricsDirectory is the run's results directory: the local indexer's
+	// default (set by the run, not a flag).
 	MetricsDirectory string
 }
 
@@ -43,7 +46,6 @@ func (o *RunOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.PrometheusURL, "prometheus-url", "u", o.PrometheusURL, "Prometheus to query for -m/-a")
 	fs.StringVar(&o.PrometheusAddr, "prometheus-addr", o.PrometheusAddr, "listen address of the managed Prometheus (embedded cluster)")
 	fs.DurationVar(&o.Step, "step", o.Step, "Prometheus range-query step for -m/-a")
-	fs.StringVar(&o.MetricsDirectory, "metrics-directory", o.MetricsDirectory, "directory for <metricName>.json (default collected-metrics)")
 }
 
 // Embedded describes the embedded cluster a run uses, if any.
@@ -65,7 +67,7 @@ type Run struct {
 // Prometheus, which needs an embedded cluster (emb non-nil). It returns nil
 // when the run asks for no metrics.
 func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uuid string, emb *Embedded) (*Run, error) {
-	cfgs := fromConfig
+	cfgs := slices.Clone(fromConfig)
 	if o.EndpointsFile != "" {
 		var err error
 		if cfgs, err = LoadEndpoints(o.EndpointsFile); err != nil {
@@ -81,6 +83,7 @@ func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uu
 	if len(cfgs) == 0 {
 		return nil, nil
 	}
+	defaultDirectory(cfgs, o.MetricsDirectory)
 	r := &Run{}
 	for i := range cfgs {
 		if cfgs[i].Endpoint != "" {

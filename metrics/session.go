@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,7 +72,7 @@ func NewSession(ctx context.Context, uuid string, cfgs []EndpointConfig) (*Sessi
 			ep.alerts = append(ep.alerts, p)
 		}
 		if cfg.Indexer.Type == "local" {
-			ep.indexer = &LocalIndexer{Dir: cfg.Indexer.MetricsDirectory}
+			ep.indexer = &LocalIndexer{Dir: cmp.Or(cfg.Indexer.MetricsDirectory, DefaultMetricsDirectory)}
 		}
 		if err := ep.client.Ping(ctx); err != nil {
 			slog.Error("metrics endpoint unreachable, skipping it", "endpoint", cfg.Endpoint, "err", err)
