@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -15,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/metrics"
 )
@@ -96,57 +98,94 @@ func readDocs(t *testing.T, file string) []metrics.Document {
 	return docs
 }
 
-// TestSeedProfileDuringLoad: Prometheus scrapes the embedded cluster while an
-// API-intensive load runs; the seed profile then yields API QPS by verb and
-// P90 latency by verb in kube-burner's file format.
-func TestSeedProfileDuringLoad(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+// burnerObserver adapts a metrics run to the burner's job observer, as
+// perflab init does.
+type burnerObserver struct{ r *metrics.Run }
+
+func (o burnerObserver) JobFinished(ctx context.Context, w burner.JobWindow) error {
+	return o.r.JobFinished(ctx, metrics.Window{Name: w.Name, UUID: w.UUID, Start: w.Start, End: w.End})
+}
+
+// TestAPIIntensiveRun: Prometheus scrapes the embedded cluster during an
+// api-intensive kube-burner run; the seed profile yields API QPS by verb and
+// P90 latency by verb in kube-burner's file format, and an always-true alert
+// of severity error makes the run exit 3.
+func TestAPIIntensiveRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	start := time.Now()
-	apiLoad(ctx, t, 1000)
-	end := time.Now()
-	if err := testProm.WaitScrapedAfter(ctx, end); err != nil {
+	dir := t.TempDir()
+	alerts := filepath.Join(dir, "alerts.yml")
+	if err := os.WriteFile(alerts, []byte("- expr: sum(up) > 0\n  description: '{{$value}} targets up'\n  severity: error\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-
-	out := t.TempDir()
-	s, err := metrics.NewSession(ctx, "it-uuid", []metrics.EndpointConfig{{
-		Endpoint: testProm.URL(), Step: 2 * time.Second, Metrics: []string{"seed"},
-		Indexer: metrics.IndexerConfig{Type: "local", MetricsDirectory: out},
-	}})
+	spec, err := burner.Load("testdata/api-intensive.yml", burner.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.JobFinished(ctx, metrics.Window{Name: "api-intensive", Start: start, End: end}); err != nil {
+	const uuid = "it-api-intensive"
+	mrun, err := metrics.StartRun(ctx, metrics.RunOptions{
+		Profiles: []string{"seed"}, Alerts: []string{alerts},
+		PrometheusURL: testProm.URL(), Step: 2 * time.Second, MetricsDirectory: dir,
+	}, nil, uuid, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Finish(); err != nil {
+	runner, err := burner.NewRunner(testCluster.RESTConfig(), spec, burner.Options{
+		UUID: uuid, MetricsDir: dir, Observers: []burner.JobObserver{burnerObserver{mrun}},
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(out)
+	rep, err := runner.Run(ctx)
+	err = errors.Join(err, mrun.Close())
+	if exitcode.Of(err) != exitcode.Alert || !errors.Is(err, metrics.ErrAlert) {
+		t.Fatalf("run = %v (exit %d), want the error alert's exit 3", err, exitcode.Of(err))
+	}
+	if len(rep.Jobs) != 2 || !rep.Jobs[0].Passed {
+		t.Fatalf("jobs = %+v, want both to run and the create job to pass", rep.Jobs)
+	}
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		t.Logf("wrote %s", e.Name())
 	}
+	job := rep.Jobs[0]
 	for _, tt := range []struct{ file, verb string }{
 		{"apiserverQPSByVerb.json", "POST"},
-		{"apiserverQPSByVerb.json", "GET"},
 		{"apiserverP90LatencyByVerb.json", "POST"},
 		{"apiserverRequestsByVerb.json", "POST"},
+		{"apiserverRequestRate.json", "POST"},
 	} {
-		docs := readDocs(t, filepath.Join(out, tt.file))
+		docs := readDocs(t, filepath.Join(dir, tt.file))
 		found := false
 		for _, d := range docs {
-			if d.Labels["verb"] == tt.verb && d.Value > 0 {
-				found = true
-				if d.UUID != "it-uuid" || d.JobName != "api-intensive" || d.Timestamp.Before(start.Add(-time.Second)) || d.Timestamp.After(end.Add(time.Second)) {
-					t.Fatalf("%s: document %+v outside the job", tt.file, d)
-				}
+			if d.JobName != job.Name || d.Labels["verb"] != tt.verb || d.Value <= 0 {
+				continue
+			}
+			found = true
+			if d.UUID != uuid || d.Timestamp.Before(job.Start.Add(-time.Second)) || d.Timestamp.After(job.End.Add(time.Second)) {
+				t.Fatalf("%s: document %+v outside job %s (%s .. %s)", tt.file, d, job.Name, job.Start, job.End)
 			}
 		}
 		if !found {
-			t.Errorf("%s: no positive series for verb %s in %d documents", tt.file, tt.verb, len(docs))
+			t.Errorf("%s: no positive %s series for job %s in %d documents", tt.file, tt.verb, job.Name, len(docs))
 		}
 	}
+	if alerts := readAlertDocs(t, filepath.Join(dir, "alert.json")); len(alerts) < 2 || alerts[0]["severity"] != "error" {
+		t.Fatalf("alert.json = %v, want an error alert per job", alerts)
+	}
+}
+
+func readAlertDocs(t *testing.T, file string) []map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []map[string]any
+	if err := json.Unmarshal(b, &docs); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return docs
 }
 
 // TestAlwaysTrueErrorAlertExits3: an alert whose expression is always true,
