@@ -70,7 +70,8 @@ func ComputeFigures(d *Snapshot) Figures {
 	return f
 }
 
-// WriteText prints the figures as one table per figure.
+// WriteText prints the figures as one table per figure, leaving out
+// series at zero.
 func (f Figures) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "window\t%s .. %s (%s)\n", f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Window.Round(time.Millisecond))
@@ -80,8 +81,16 @@ func (f Figures) WriteText(w io.Writer) error {
 		if len(fig.Series) == 0 {
 			fmt.Fprintln(tw, "  (no data)")
 		}
+		zeros := 0
 		for _, s := range fig.Series {
+			if s.Value == 0 {
+				zeros++
+				continue
+			}
 			fmt.Fprintf(tw, "  %s\t%s\n", labelText(s.Labels), formatValue(s.Value))
+		}
+		if zeros > 0 {
+			fmt.Fprintf(tw, "  (%d series at 0 not shown; --json has all)\n", zeros)
 		}
 	}
 	return tw.Flush()
