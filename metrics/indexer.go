@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/perflab/perflab/results"
 )
 
 // DefaultMetricsDirectory is kube-burner's (v1.17) default for the local
@@ -14,7 +16,7 @@ const DefaultMetricsDirectory = "collected-metrics"
 
 // LocalIndexer writes documents as kube-burner's local indexer does: one JSON
 // array per metricName in <Dir>/<metricName>.json, appending to an existing
-// file.
+// file. Files go through the shared result writer (package results).
 type LocalIndexer struct {
 	Dir string
 }
@@ -27,7 +29,8 @@ func (l LocalIndexer) Index(metricName string, docs []any) (string, error) {
 	if len(docs) == 0 {
 		return "", fmt.Errorf("local indexer: no documents for %s", metricName)
 	}
-	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
+	dir, err := results.NewDir(l.Dir)
+	if err != nil {
 		return "", fmt.Errorf("local indexer: %w", err)
 	}
 	file := filepath.Join(l.Dir, metricName+".json")
@@ -46,44 +49,8 @@ func (l LocalIndexer) Index(metricName string, docs []any) (string, error) {
 		}
 		all = append(all, b)
 	}
-	b, err := json.MarshalIndent(all, "", "  ")
-	if err != nil {
-		return "", fmt.Errorf("local indexer: %s: %w", metricName, err)
-	}
-	tmp, err := os.CreateTemp(l.Dir, "."+metricName+"-*.json")
-	if err != nil {
+	if err := dir.WriteJSON(metricName+".json", all); err != nil {
 		return "", fmt.Errorf("local indexer: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("local indexer: write %s: %w", file, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("local indexer: write %s: %w", file, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", fmt.Errorf("local indexer: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
-		return "", fmt.Errorf("local indexer: write %s: %w", file, err)
 	}
 	return file, nil
-}
-
-// IndexAll indexes each metricName's documents.
-func (l LocalIndexer) IndexAll(docs map[string][]Document) ([]string, error) {
-	var files []string
-	for name, ds := range docs {
-		anys := make([]any, len(ds))
-		for i := range ds {
-			anys[i] = ds[i]
-		}
-		f, err := l.Index(name, anys)
-		if err != nil {
-			return files, err
-		}
-		files = append(files, f)
-	}
-	return files, nil
 }
