@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,8 +66,10 @@ type Run struct {
 // StartRun prepares metrics for a run. fromConfig are the metricsEndpoints of
 // the job config; -e replaces them (as in kube-burner), -m/-a add one more
 // endpoint. Endpoints without a URL, and -m/-a without -u, use a managed
-// Prometheus, which needs an embedded cluster (emb non-nil). It returns nil
-// when the run asks for no metrics.
+// Prometheus, which needs an embedded cluster (emb non-nil). On an embedded
+// cluster, an endpoint on a loopback address where nothing answers (a config
+// written for http://localhost:9090) gets the managed Prometheus started
+// there. It returns nil when the run asks for no metrics.
 func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uuid string, emb *Embedded) (*Run, error) {
 	cfgs := slices.Clone(fromConfig)
 	if o.EndpointsFile != "" {
@@ -86,14 +90,15 @@ func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uu
 	defaultDirectory(cfgs, o.MetricsDirectory)
 	r := &Run{}
 	for i := range cfgs {
-		if cfgs[i].Endpoint != "" {
+		addr, ok := managedAddr(ctx, cfgs[i].Endpoint, o.PrometheusAddr, emb)
+		if !ok {
 			continue
 		}
 		if r.prom == nil {
 			if emb == nil {
 				return nil, errors.New("metrics: no Prometheus URL (-u or endpoint:) and no embedded cluster to start one for")
 			}
-			p, err := StartPrometheus(ctx, Options{ConfigFile: emb.PrometheusConfig, Addr: o.PrometheusAddr, DataDir: filepath.Join(emb.DataDir, "prometheus")})
+			p, err := StartPrometheus(ctx, Options{ConfigFile: emb.PrometheusConfig, Addr: addr, DataDir: filepath.Join(emb.DataDir, "prometheus")})
 			if err != nil {
 				return nil, fmt.Errorf("managed Prometheus: %w", err)
 			}
@@ -102,6 +107,8 @@ func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uu
 				_ = p.Stop()
 				return nil, err
 			}
+		} else if cfgs[i].Endpoint != "" && addr != r.prom.Addr() {
+			continue // one managed Prometheus per run; this endpoint stays as given
 		}
 		cfgs[i].Endpoint = r.prom.URL()
 	}
@@ -112,6 +119,39 @@ func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uu
 	}
 	r.Session = s
 	return r, nil
+}
+
+// managedAddr tells whether the endpoint should be served by a managed
+// Prometheus, and where it listens.
+func managedAddr(ctx context.Context, endpoint, defaultAddr string, emb *Embedded) (string, bool) {
+	if endpoint == "" {
+		return defaultAddr, true
+	}
+	if emb == nil {
+		return "", false
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" || u.Port() == "" || (u.Path != "" && u.Path != "/") {
+		return "", false
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return "", false
+	}
+	c, err := NewClient(Endpoint{URL: endpoint})
+	if err != nil {
+		return "", false
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if c.Ping(pctx) == nil {
+		return "", false // someone serves it already
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	slog.Info("nothing answers at the metrics endpoint; starting a managed Prometheus there for the embedded cluster", "endpoint", endpoint)
+	return net.JoinHostPort(host, u.Port()), true
 }
 
 // Prometheus is the managed server, or nil.

@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,6 +45,39 @@ func TestStartRunManagedPrometheus(t *testing.T) {
 	if resp, err := http.Get(p.URL() + "/-/ready"); err == nil {
 		resp.Body.Close()
 		t.Fatal("managed Prometheus still answers after Close")
+	}
+}
+
+func TestStartRunServesAnUnansweredLocalhostEndpoint(t *testing.T) {
+	needPrometheus(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	endpoint := fmt.Sprintf("http://localhost:%d", port)
+	fromConfig := []EndpointConfig{{Endpoint: endpoint, Metrics: []string{"seed"}}}
+	emb := &Embedded{PrometheusConfig: testConfig(t, countingTarget(t)), DataDir: dir}
+	r, err := StartRun(ctx, RunOptions{PrometheusAddr: "127.0.0.1:0", MetricsDirectory: dir}, fromConfig, "u", emb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if p := r.Prometheus(); p == nil || p.Addr() != fmt.Sprintf("127.0.0.1:%d", port) {
+		t.Fatalf("managed Prometheus %+v, want it on the config's port %d", p, port)
+	}
+	if fromConfig[0].Endpoint != endpoint {
+		t.Fatalf("caller's endpoints modified: %v", fromConfig[0].Endpoint)
+	}
+	// Without an embedded cluster the endpoint is left alone (and reported
+	// unreachable by the session).
+	r2, err := StartRun(ctx, RunOptions{MetricsDirectory: dir}, []EndpointConfig{{Endpoint: "http://localhost:1", Metrics: []string{"seed"}}}, "u", nil)
+	if err != nil || r2.Prometheus() != nil || len(r2.Unreachable()) != 1 {
+		t.Fatalf("StartRun = %+v, %v; want no managed Prometheus and one unreachable endpoint", r2, err)
 	}
 }
 
