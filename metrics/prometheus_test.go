@@ -32,21 +32,27 @@ func needPrometheus(t *testing.T) {
 	}
 }
 
+// testConfig writes a Prometheus config scraping the given host:port targets
+// every second.
+func testConfig(t *testing.T, targets ...string) string {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "prometheus.yml")
+	body := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n- job_name: test\n  static_configs:\n  - targets: [%s]\n", `"`+strings.Join(targets, `","`)+`"`)
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // startTestPrometheus starts a Prometheus on a free loopback port scraping
 // the given host:port targets every second.
 func startTestPrometheus(t *testing.T, targets ...string) *Prometheus {
 	t.Helper()
 	needPrometheus(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "prometheus.yml")
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n- job_name: test\n  static_configs:\n  - targets: [%s]\n", `"`+strings.Join(targets, `","`)+`"`)
-	if err := os.WriteFile(cfg, []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, targets...)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p, err := StartPrometheus(ctx, Options{ConfigFile: cfg, Addr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data")})
+	p, err := StartPrometheus(ctx, Options{ConfigFile: cfg, Addr: "127.0.0.1:0", DataDir: filepath.Join(t.TempDir(), "data")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,11 @@
 package metrics
 
 import (
-	"fmt"
 	"maps"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +25,9 @@ func (l Labels) String() string {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		fmt.Fprintf(&sb, "%s=%q", k, l[k])
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		sb.WriteString(strconv.Quote(l[k]))
 	}
 	sb.WriteByte('}')
 	return sb.String()

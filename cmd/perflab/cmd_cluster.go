@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/metrics"
 )
 
 func defaultDataDir() string {
@@ -40,7 +41,8 @@ Every listener binds 127.0.0.1; clients authenticate with certificates.`,
 }
 
 type clusterUpOptions struct {
-	cluster cluster.Options
+	cluster    cluster.Options
+	prometheus metrics.ClusterPrometheusOptions
 }
 
 func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
@@ -55,6 +57,7 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable)")
+	o.prometheus.AddFlags(fs)
 }
 
 func newClusterUpCommand() *cobra.Command {
@@ -64,7 +67,8 @@ func newClusterUpCommand() *cobra.Command {
 		Short: "Start the embedded cluster in the foreground until Ctrl-C",
 		Example: `  perflab cluster up --nodes 3
   perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
-  perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab`,
+  perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
+  perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
 	}
@@ -87,8 +91,14 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 	}
 	defer c.Stop()
 	printClusterInfo(out, c)
+	prom, err := o.prometheus.Start(ctx, c.PrometheusConfig(), c.DataDir(), out)
+	if err != nil {
+		return err
+	}
+	defer prom.Stop()
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping ...")
+	_ = prom.Stop()
 	if err := c.Stop(); err != nil {
 		return err
 	}

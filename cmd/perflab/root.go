@@ -38,6 +38,10 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newClusterCommand(),
 		newInitCommand(),
 		newDestroyCommand(),
+		newIndexCommand(),
+		newCheckAlertsCommand(),
+		newGrafanaDashboardCommand(),
+		newMetricsCommand(),
 	)
 	return root
 }
