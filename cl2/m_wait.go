@@ -40,13 +40,10 @@ var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 func (waitForRunningPods) execute(ctx context.Context, e *env, c call) (*outcome, error) {
 	sel := selectorOf(c.params)
-	if sel.fields != "" {
-		return nil, fmt.Errorf("%s: fieldSelector is not supported by perflab; use labelSelector and namespace", c.method)
-	}
 	want := c.params.integer("desiredPodCount", 0)
 	wctx, cancel := context.WithTimeout(ctx, c.params.duration("timeout", defaultWaitForPodsTimeout))
 	defer cancel()
-	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, Ready: podRunning, Expected: want}, nil)
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, FieldSelector: sel.fields, Ready: podRunning, Expected: want}, nil)
 	if err != nil {
 		err = fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err)
 		if c.params.boolean("isFatal", false) {
@@ -145,7 +142,7 @@ func (m *waitForControlledPods) gather(ctx context.Context, e *env, c call) erro
 	wctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	ready := func(u *unstructured.Unstructured) bool { return controllerNotReady(u, m.updated) == "" }
-	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, Ready: ready}, nil)
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, FieldSelector: m.sel.fields, Ready: ready}, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %d of %d %ss ready (not ready: %s): %w", c.method, st.Ready, st.Total, m.gvk.Kind, strings.Join(st.NotReady, ", "), err)
 	}
@@ -166,7 +163,7 @@ func (m *waitForControlledPods) gather(ctx context.Context, e *env, c call) erro
 			delete(m.seen, key)
 			continue
 		}
-		if st, err := wait.Gone(wctx, e.dynamic, podsGVR, o.GetNamespace(), sel, nil); err != nil {
+		if st, err := wait.Gone(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: o.GetNamespace(), Selector: sel}, nil); err != nil {
 			return fmt.Errorf("%s: pods of deleted %s %s still exist (%d left): %w", c.method, m.gvk.Kind, key, st.Total, err)
 		}
 		delete(m.seen, key)
