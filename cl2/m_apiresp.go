@@ -3,6 +3,7 @@ package cl2
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -94,7 +95,13 @@ func (m *apiResponsiveness) report(c call, calls []apiCall, now time.Time) (*out
 		detail += fmt.Sprintf("; slowest p99 %v %s", round(calls[0].Latency.P99), calls[0])
 	}
 	if len(bad) > 0 {
-		detail = strings.Join(bad, "; ")
+		detail = fmt.Sprintf("%d of %d API call kinds over SLO: %s", len(bad), len(calls), strings.Join(bad[:min(len(bad), 3)], "; "))
+		if len(bad) > 3 {
+			detail += "; ..."
+		}
+		for _, b := range bad {
+			slog.Warn("API call over SLO", "measurement", c.identifier, "call", b)
+		}
 	}
 	name := c.params.str("summaryName", m.name)
 	return &outcome{
