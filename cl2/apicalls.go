@@ -12,6 +12,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/results"
 )
 
 // The API call latency SLI and CL2's SLO thresholds.
@@ -105,9 +106,9 @@ func sortCalls(cs []apiCall) {
 
 // apiCallsPerfData renders calls as CL2's APIResponsiveness perfdash JSON.
 func apiCallsPerfData(cs []apiCall) ([]byte, error) {
-	pd := PerfData{Version: "v1", DataItems: []DataItem{}}
+	pd := results.PerfData{Version: "v1", DataItems: []results.DataItem{}}
 	for _, a := range cs {
-		pd.DataItems = append(pd.DataItems, DataItem{
+		pd.DataItems = append(pd.DataItems, results.DataItem{
 			Data: map[string]float64{"Perc50": ms(a.Latency.P50), "Perc90": ms(a.Latency.P90), "Perc99": ms(a.Latency.P99)},
 			Unit: "ms",
 			Labels: map[string]string{"Verb": a.Verb, "Resource": a.Resource, "Subresource": a.Subresource, "Scope": a.Scope,

@@ -21,6 +21,7 @@ import (
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/results"
 )
 
 // testCluster is the one embedded cluster of this package's tests.
@@ -88,7 +89,7 @@ func runExample(t *testing.T, ctx context.Context, name string, ov map[string]an
 	return rep, dir, err
 }
 
-func readPerfData(t *testing.T, dir, prefix string) PerfData {
+func readPerfData(t *testing.T, dir, prefix string) results.PerfData {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(dir, prefix+"_*.json"))
 	if len(m) != 1 {
@@ -98,7 +99,7 @@ func readPerfData(t *testing.T, dir, prefix string) PerfData {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pd PerfData
+	var pd results.PerfData
 	if err := json.Unmarshal(b, &pd); err != nil {
 		t.Fatalf("%s: %v", m[0], err)
 	}

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/results"
 )
 
 const defaultPodStartupThreshold = 5 * time.Second
@@ -220,10 +221,10 @@ func latencyPerfData(lat map[string]LatencyMetric) ([]byte, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	pd := PerfData{Version: "1.0"}
+	pd := results.PerfData{Version: "1.0"}
 	for _, n := range names {
 		l := lat[n]
-		pd.DataItems = append(pd.DataItems, DataItem{
+		pd.DataItems = append(pd.DataItems, results.DataItem{
 			Data:   map[string]float64{"Perc50": ms(l.P50), "Perc90": ms(l.P90), "Perc99": ms(l.P99)},
 			Unit:   "ms",
 			Labels: map[string]string{"Metric": n},

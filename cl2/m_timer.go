@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/perflab/perflab/results"
 )
 
 // timer is CL2's Timer: start and stop a labelled stopwatch; gather writes
@@ -39,11 +41,11 @@ func (t *timer) execute(_ context.Context, e *env, c call) (*outcome, error) {
 		delete(t.started, label)
 		return nil, nil
 	case "gather":
-		item := DataItem{Unit: "s", Labels: map[string]string{"test": "phases"}, Data: map[string]float64{}}
+		item := results.DataItem{Unit: "s", Labels: map[string]string{"test": "phases"}, Data: map[string]float64{}}
 		for l, d := range t.durations {
 			item.Data[l] = d.Seconds()
 		}
-		content, err := json.MarshalIndent(PerfData{Version: "v1", DataItems: []DataItem{item}}, "", "  ")
+		content, err := json.MarshalIndent(results.PerfData{Version: "v1", DataItems: []results.DataItem{item}}, "", "  ")
 		if err != nil {
 			return nil, err
 		}

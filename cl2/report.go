@@ -2,7 +2,6 @@ package cl2
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +47,7 @@ func (r *Report) violations() error { return violations(r.Checks) }
 
 // FileName is CL2's report file name: <summary>_<config name>_<RFC3339>.<ext>.
 func FileName(s Summary, configName string) string {
-	return strings.Join([]string{s.Name, configName, s.Time.UTC().Format(time.RFC3339)}, "_") + "." + s.Ext
+	return results.PerfdashFileName(s.Name, configName, s.Time, s.Ext)
 }
 
 // Write stores the perfdash files and junit.xml in dir (atomically, through
@@ -78,43 +77,12 @@ func (r *Report) Write(dir string) error {
 	return errors.Join(errs...)
 }
 
-type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	ClassName string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
-func secs(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
-
 // WriteJUnit writes the run as a junit testsuite "ClusterLoaderV2": the
 // overall test, then one case per step and per SLO check.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	const class = "ClusterLoaderV2"
-	s := junitSuite{Name: class, Time: secs(r.Duration)}
-	add := func(c junitCase) {
-		s.Cases = append(s.Cases, c)
-		s.Tests++
-		if c.Failure != nil {
-			s.Failures++
-		}
-	}
-	overall := junitCase{Name: fmt.Sprintf("%s overall (%s)", r.Name, r.ConfigPath), ClassName: class, Time: secs(r.Duration)}
+	s := results.JUnitSuite{Name: class, Duration: r.Duration}
+	overall := results.JUnitCase{Name: fmt.Sprintf("%s overall (%s)", r.Name, r.ConfigPath), ClassName: class, Duration: r.Duration}
 	var msgs []string
 	for _, st := range r.Steps {
 		if st.Err != nil {
@@ -125,33 +93,24 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		msgs = append(msgs, v.Error())
 	}
 	if len(msgs) > 0 {
-		overall.Failure = &junitFailure{Message: "test failed", Text: strings.Join(msgs, "\n")}
+		overall.Failure, overall.FailureMessage = strings.Join(msgs, "\n"), "test failed"
 	}
-	add(overall)
+	s.Cases = append(s.Cases, overall)
 	for _, st := range r.Steps {
-		c := junitCase{Name: r.Name + ": " + st.Name, ClassName: class, Time: secs(st.Duration)}
+		c := results.JUnitCase{Name: r.Name + ": " + st.Name, ClassName: class, Duration: st.Duration}
 		if st.Err != nil {
-			c.Failure = &junitFailure{Message: "step failed", Text: st.Err.Error()}
+			c.Failure, c.FailureMessage = st.Err.Error(), "step failed"
 		}
-		add(c)
+		s.Cases = append(s.Cases, c)
 	}
 	for _, chk := range r.Checks {
-		c := junitCase{Name: r.Name + ": SLO " + chk.Name, ClassName: class, Time: "0.000", SystemOut: chk.Detail}
+		c := results.JUnitCase{Name: r.Name + ": SLO " + chk.Name, ClassName: class, Output: chk.Detail}
 		if !chk.Pass && chk.Enforced {
-			c.Failure = &junitFailure{Message: "SLO violated", Text: chk.Detail}
+			c.Failure, c.FailureMessage = chk.Detail, "SLO violated"
 		}
-		add(c)
+		s.Cases = append(s.Cases, c)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(s); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return results.WriteJUnit(w, s)
 }
 
 // maxStepLines keeps the summary on one screen.
