@@ -43,7 +43,7 @@ func (waitForRunningPods) execute(ctx context.Context, e *env, c call) (*outcome
 	want := c.params.integer("desiredPodCount", 0)
 	wctx, cancel := context.WithTimeout(ctx, c.params.duration("timeout", defaultWaitForPodsTimeout))
 	defer cancel()
-	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, FieldSelector: sel.fields, Ready: podRunning, Expected: want}, nil)
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, FieldSelector: sel.fields, Ready: podRunning, Expected: want}, e.waitProgress)
 	if err != nil {
 		err = fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err)
 		if c.params.boolean("isFatal", false) {
@@ -142,7 +142,7 @@ func (m *waitForControlledPods) gather(ctx context.Context, e *env, c call) erro
 	wctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	ready := func(u *unstructured.Unstructured) bool { return controllerNotReady(u, m.updated) == "" }
-	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, FieldSelector: m.sel.fields, Ready: ready}, nil)
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, FieldSelector: m.sel.fields, Ready: ready}, e.waitProgress)
 	if err != nil {
 		return fmt.Errorf("%s: %d of %d %ss ready (not ready: %s): %w", c.method, st.Ready, st.Total, m.gvk.Kind, strings.Join(st.NotReady, ", "), err)
 	}

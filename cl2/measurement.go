@@ -13,6 +13,8 @@ import (
 
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/progress"
+	"github.com/perflab/perflab/wait"
 )
 
 // env is what measurements use to reach the cluster.
@@ -29,6 +31,15 @@ type env struct {
 	// prom is the Prometheus to query; nil means scrape /metrics directly.
 	prom  *metrics.Client
 	clock clock.WithTicker
+	// progress is the run's progress line; waits report ready/total on it.
+	progress *progress.Reporter
+}
+
+// waitProgress feeds a wait's status into the progress line.
+func (e *env) waitProgress(s wait.Status) {
+	if e.progress != nil {
+		e.progress.SetReady(int64(s.Ready), int64(s.Total))
+	}
 }
 
 // call is one invocation of a measurement from a step.

@@ -100,6 +100,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		measurements: map[string]measurement{},
 		report:       &Report{Name: t.Config.Name, ConfigPath: t.Path, Start: e.clock.Now()},
 	}
+	e.progress = r.progress
 	runErr := r.run(ctx, o)
 	r.report.Duration = e.clock.Since(r.report.Start)
 	if o.ReportDir != "" {
