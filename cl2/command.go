@@ -31,6 +31,9 @@ type CommandOptions struct {
 	DryRun bool
 	// Simulated adds the simulated-node checks to a dry run.
 	Simulated bool
+	// Nodes is the template variable .Nodes of a dry run (a run counts the
+	// cluster's schedulable nodes).
+	Nodes int
 }
 
 // RunCommand is `perflab cl2`: resolve the target cluster, run the test,
@@ -42,6 +45,7 @@ func RunCommand(ctx context.Context, o CommandOptions, out io.Writer) error {
 	}
 	load := LoadOptions{ConfigPath: o.TestConfig, OverridePaths: o.TestOverrides}
 	if o.DryRun {
+		load.Nodes = o.Nodes
 		ps := Lint(load, o.Simulated)
 		for _, p := range ps {
 			fmt.Fprintln(out, p.String())

@@ -35,6 +35,7 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 	f.BoolVar(&o.EnablePrometheusServer, "enable-prometheus-server", false, "run a Prometheus for the embedded cluster and query it for API responsiveness")
 	f.StringVar(&o.PrometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
 	f.BoolVar(&o.DryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
+	f.IntVar(&o.Nodes, "nodes", 1, "with --dry-run: the template variable .Nodes (a run counts the cluster's nodes)")
 	f.BoolVar(&o.Simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
 	return cmd
 }
