@@ -37,7 +37,8 @@ func (m *apiResponsiveness) execute(ctx context.Context, e *env, c call) (*outco
 	case "start":
 		m.start = e.clock.Now()
 		if e.prom != nil {
-			return nil, nil
+			// A scrape at or after start is the baseline of increase().
+			return nil, waitScraped(ctx, e.prom, m.start)
 		}
 		snap, err := scrapeAPIServer(ctx, e)
 		m.before = snap
@@ -179,6 +180,10 @@ func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at t
 	}
 	for _, s := range count {
 		get(s.Metric).Count = int(float64(s.Value) + 0.5)
+	}
+	if len(count) == 0 {
+		up, _ := q.Query(ctx, "up", at)
+		slog.Warn("Prometheus has no API server request data for the window", "window", w, "targets", fmt.Sprint(up))
 	}
 	for _, qq := range []float64{0.5, 0.9, 0.99} {
 		vec, err := query(fmt.Sprintf("histogram_quantile(%.2f, sum(rate(%s_bucket{%s}[%s])) by (%s, le))", qq, sliMetric, filters, w, by))
