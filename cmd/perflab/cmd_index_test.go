@@ -104,6 +104,17 @@ func TestIndexAndCheckAlertsCommands(t *testing.T) {
 			}
 		}
 	})
+	t.Run("index -e endpoints file", func(t *testing.T) {
+		write("e.yml", "- query: up\n  metricName: upFromEndpoints\n")
+		out := filepath.Join(dir, "out-e")
+		ep := write("endpoints.yml", fmt.Sprintf("- endpoint: %s\n  step: 1s\n  metrics: [e.yml]\n  indexer: {type: local, metricsDirectory: %s}\n", p.URL(), out))
+		if _, err := runPerflab(t, append([]string{"index", "-e", ep}, window...)...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "upFromEndpoints.json")); err != nil {
+			t.Fatalf("profile named relative to the endpoints file: %v", err)
+		}
+	})
 	t.Run("index with a PromQL syntax error", func(t *testing.T) {
 		bad := write("bad.yml", "- query: up\n  metricName: up\n- query: rate(up[1m]\n  metricName: broken\n")
 		_, err := runPerflab(t, append([]string{"index", "-u", p.URL(), "-m", bad}, window...)...)
