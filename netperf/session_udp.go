@@ -1,0 +1,139 @@
+package netperf
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// udpDrain is how long the receiver keeps reading after the client is done,
+// so datagrams still queued are counted.
+const udpDrain = 200 * time.Millisecond
+
+// startUDP runs the session's UDP worker on the server's UDP socket and
+// returns the func that stops it and waits for it.
+func (ss *session) startUDP(u *net.UDPConn) (stop func()) {
+	var stopping atomic.Bool
+	finished := make(chan struct{})
+	_ = u.SetReadDeadline(time.Time{})
+	go func() {
+		defer close(finished)
+		var reports []udpReport
+		cpu, err := onThread(nil, func() error {
+			if ss.spec.Test == UDPRR {
+				n, err := ss.udpEcho(u, &stopping)
+				ss.mu.Lock()
+				ss.conns += n
+				ss.mu.Unlock()
+				return err
+			}
+			var err error
+			reports, err = ss.udpReceive(u, &stopping)
+			return err
+		})
+		ss.mu.Lock()
+		ss.cpu += cpu
+		ss.udp = reports
+		if err != nil {
+			ss.errs = append(ss.errs, err)
+		}
+		ss.mu.Unlock()
+	}()
+	return func() {
+		stopping.Store(true)
+		_ = u.SetReadDeadline(time.Now().Add(udpDrain))
+		<-finished
+	}
+}
+
+// udpStopped reports whether a read error ends the worker.
+func udpStopped(err error, stopping *atomic.Bool) (bool, error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return stopping.Load(), nil
+	}
+	if errors.Is(err, net.ErrClosed) {
+		return true, err
+	}
+	return false, nil // e.g. ICMP errors reported on the socket: keep going
+}
+
+type udpStreamState struct {
+	udpReport
+	maxSeq      uint64
+	lastTransit int64
+	jitter      float64
+}
+
+// udpReceive counts UDP_STREAM datagrams per stream, with RFC 3550 jitter.
+func (ss *session) udpReceive(u *net.UDPConn, stopping *atomic.Bool) ([]udpReport, error) {
+	buf := make([]byte, 64<<10)
+	st := make([]udpStreamState, ss.spec.Streams)
+	var rerr error
+	for {
+		n, err := u.Read(buf)
+		if err != nil {
+			stop, e := udpStopped(err, stopping)
+			if stop {
+				rerr = e
+				break
+			}
+			continue
+		}
+		now := time.Now().UnixNano()
+		h, ok := parseUDPHeader(buf[:n])
+		if !ok || h.session != ss.id || int(h.stream) >= len(st) {
+			continue // stale datagram from an earlier test, or not ours
+		}
+		s := &st[h.stream]
+		s.Received++
+		s.Bytes += int64(n)
+		if s.Received > 1 && h.seq < s.maxSeq {
+			s.OutOfOrder++
+		} else {
+			s.maxSeq = h.seq
+		}
+		transit := now - h.sent
+		if s.Received > 1 {
+			d := float64(transit - s.lastTransit)
+			if d < 0 {
+				d = -d
+			}
+			s.jitter += (d - s.jitter) / 16
+		}
+		s.lastTransit = transit
+	}
+	out := make([]udpReport, len(st))
+	for i := range st {
+		out[i] = st[i].udpReport
+		out[i].Jitter = time.Duration(st[i].jitter)
+	}
+	return out, rerr
+}
+
+// udpEcho answers UDP_RR requests, echoing the header so the client can
+// match responses to requests.
+func (ss *session) udpEcho(u *net.UDPConn, stopping *atomic.Bool) (answered uint64, err error) {
+	buf := make([]byte, 64<<10)
+	resp := make([]byte, max(ss.spec.ResponseSize, udpHeaderLen))
+	for {
+		n, addr, rerr := u.ReadFromUDPAddrPort(buf)
+		if err = rerr; err != nil {
+			stop, e := udpStopped(err, stopping)
+			if stop {
+				return answered, e
+			}
+			continue
+		}
+		h, ok := parseUDPHeader(buf[:n])
+		if !ok || h.session != ss.id {
+			continue
+		}
+		copy(resp[:udpHeaderLen], buf[:udpHeaderLen])
+		if _, err := u.WriteToUDPAddrPort(resp, addr); err != nil {
+			continue
+		}
+		answered++
+	}
+}
