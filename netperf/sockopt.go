@@ -58,7 +58,9 @@ func applyConnSockopts(c net.Conn, p Params) error {
 		return err
 	}
 	var serr error
-	if err := raw.Control(func(fd uintptr) { serr = applySockopts(int(fd), Params{SendBuffer: p.SendBuffer, RecvBuffer: p.RecvBuffer}, false) }); err != nil {
+	if err := raw.Control(func(fd uintptr) {
+		serr = applySockopts(int(fd), Params{SendBuffer: p.SendBuffer, RecvBuffer: p.RecvBuffer}, false)
+	}); err != nil {
 		return err
 	}
 	return serr

@@ -4,11 +4,11 @@ import "math"
 
 // Summary is the mean of repeated samples with its 95% confidence interval.
 type Summary struct {
-	Mean  float64 `json:"mean"`
-	CI95  float64 `json:"ci95"` // half-width: the mean lies in Mean±CI95 with 95% confidence
-	N     int     `json:"n"`
-	Min   float64 `json:"min"`
-	Max   float64 `json:"max"`
+	Mean float64 `json:"mean"`
+	CI95 float64 `json:"ci95"` // half-width: the mean lies in Mean±CI95 with 95% confidence
+	N    int     `json:"n"`
+	Min  float64 `json:"min"`
+	Max  float64 `json:"max"`
 }
 
 // Summarize returns the mean and Student-t 95% confidence half-width of xs.
