@@ -3,13 +3,17 @@ module github.com/perflab/perflab
 go 1.26.0
 
 require (
-	github.com/spf13/cobra v1.10.2
-	golang.org/x/sys v0.46.0
+	k8s.io/kubernetes v1.36.3
+	sigs.k8s.io/kwok v0.8.0
 )
 
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
+	github.com/vishvananda/netlink v1.3.1 // indirect
+	github.com/vishvananda/netns v0.0.5 // indirect
+	golang.org/x/sys v0.46.0 // indirect
 )
 
 replace (
