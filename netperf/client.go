@@ -16,6 +16,7 @@ type Options struct {
 	Server    string // host or host:port of a perflab netperf server
 	Tests     []Test
 	Params    Params
+	MSS       []int     // run TCP tests once per MSS (the CSV columns); empty = Params.MSS
 	Samples   int       // repetitions per test; 0 = 1
 	Namespace Namespace // create the client's sockets here; nil = current namespace
 	Labels    Labels
@@ -40,9 +41,12 @@ func (o *Options) Validate() error {
 		o.Samples = 1
 	}
 	for _, t := range o.Tests {
-		p := o.Params
-		if err := p.Validate(t); err != nil {
-			return err
+		for _, mss := range o.mssList() {
+			p := o.Params
+			p.MSS = mss
+			if err := p.Validate(t); err != nil {
+				return err
+			}
 		}
 	}
 	if o.Logger == nil {
@@ -58,26 +62,49 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 	}
 	var out []Result
 	for _, t := range o.Tests {
-		spec := Spec{Test: t, Params: o.Params}
-		_ = spec.Params.Validate(t) // validated above; fills per-test defaults
-		var samples []*sample
-		for i := 0; i < o.Samples; i++ {
-			s, err := RunOnce(ctx, o.Server, o.Namespace, spec)
-			if err != nil {
-				return out, fmt.Errorf("%s sample %d/%d: %w", t, i+1, o.Samples, err)
-			}
-			samples = append(samples, s)
-			o.Logger.Info("sample done", "test", t, "scenario", o.Labels.Scenario, "node", o.Labels.Node,
-				"sample", fmt.Sprintf("%d/%d", i+1, o.Samples), "gbps", fmt.Sprintf("%.2f", s.receiverBps()/1e9),
-				"tps", fmt.Sprintf("%.0f", s.tps()))
+		msss := o.mssList()
+		if tests[t].udp {
+			msss = msss[:1] // MSS does not apply to UDP
 		}
-		out = append(out, summarize(spec, o.Labels, samples))
+		for _, mss := range msss {
+			spec := Spec{Test: t, Params: o.Params}
+			spec.MSS = mss
+			_ = spec.Params.Validate(t) // validated above; fills per-test defaults
+			r, err := runSamples(ctx, o, spec)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
 
-// RunOnce runs one sample of spec against server (host:port).
-func RunOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*sample, error) {
+func (o *Options) mssList() []int {
+	if len(o.MSS) == 0 {
+		return []int{o.Params.MSS}
+	}
+	return o.MSS
+}
+
+// runSamples runs spec o.Samples times, logging a progress line per sample.
+func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
+	var samples []*sample
+	for i := 0; i < o.Samples; i++ {
+		s, err := runOnce(ctx, o.Server, o.Namespace, spec)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s sample %d/%d: %w", spec.Test, i+1, o.Samples, err)
+		}
+		samples = append(samples, s)
+		o.Logger.Info("sample done", "test", spec.Test, "scenario", o.Labels.Scenario, "node", o.Labels.Node,
+			"mss", spec.MSS, "sample", fmt.Sprintf("%d/%d", i+1, o.Samples),
+			"gbps", fmt.Sprintf("%.2f", s.receiverBps()/1e9), "tps", fmt.Sprintf("%.0f", s.tps()))
+	}
+	return summarize(spec, o.Labels, samples), nil
+}
+
+// runOnce runs one sample of spec against server (host:port).
+func runOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*sample, error) {
 	if err := spec.Params.Validate(spec.Test); err != nil {
 		return nil, err
 	}

@@ -116,6 +116,9 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 	for i, c := range h.counts {
 		seen += c
 		if seen >= rank {
+			if i == histBuckets-1 {
+				return time.Duration(h.max) // the overflow bucket has no upper edge
+			}
 			v := bucketHigh(i)
 			v = max(v, h.min)
 			v = min(v, h.max)

@@ -1,0 +1,184 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+
+	"github.com/perflab/perflab/netperf"
+)
+
+// ErrNotRoot is returned when the lab cannot create namespaces.
+var ErrNotRoot = errors.New("perflab netperf lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces")
+
+// Options configure a lab run.
+type Options struct {
+	Scenarios []Scenario
+	MTU       int
+	BigTCP    string         // off, on or both
+	Tests     []netperf.Test // default TCP_STREAM and TCP_RR
+	UDP       bool           // add UDP_STREAM and UDP_RR
+	CRR       bool           // add TCP_CRR
+	Streams   int            // > 1 adds a TCP_STREAM with this many parallel streams
+	MSS       []int
+	Samples   int
+	Params    netperf.Params // duration, sizes, buffers, bitrate
+	Logger    *slog.Logger
+}
+
+// Report is what a lab run measured and configured.
+type Report struct {
+	Kernel  string           `json:"kernel"`
+	Prefix  string           `json:"namespacePrefix"`
+	MTU     int              `json:"mtu"`
+	GSO     []LinkGSO        `json:"bigTcpLinks,omitempty"` // read back after enabling BIG TCP
+	Notes   []string         `json:"notes,omitempty"`
+	Results []netperf.Result `json:"results"`
+}
+
+// validate checks o and fills defaults.
+func (o *Options) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", netperf.ErrBadInput, fmt.Sprintf(format, a...))
+	}
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = Scenarios()
+	}
+	switch o.BigTCP {
+	case "":
+		o.BigTCP = "off"
+	case "off", "on", "both":
+	default:
+		return bad("--big-tcp %q: want off, on or both", o.BigTCP)
+	}
+	if o.MTU != 0 && (o.MTU < 576 || o.MTU > 65535) {
+		return bad("--mtu %d: want 576..65535 (1500 and 9000 are typical)", o.MTU)
+	}
+	if len(o.Tests) == 0 {
+		o.Tests = []netperf.Test{netperf.TCPStream, netperf.TCPRR}
+	}
+	if o.UDP {
+		o.Tests = append(o.Tests, netperf.UDPStream, netperf.UDPRR)
+	}
+	if o.CRR {
+		o.Tests = append(o.Tests, netperf.TCPCRR)
+	}
+	if o.Streams < 0 || o.Streams > 128 {
+		return bad("--streams %d: want 1..128", o.Streams)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	// Validate the engine options once, with a placeholder server.
+	probe := netperf.Options{Server: "127.0.0.1:1", Tests: o.Tests, Params: o.Params, MSS: o.MSS, Samples: o.Samples}
+	return probe.Validate()
+}
+
+// Run builds the lab, runs every test in every scenario (and BIG TCP mode),
+// and deletes the lab again — also when a test fails or ctx is canceled.
+func Run(ctx context.Context, o Options) (rep *Report, err error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, ErrNotRoot
+	}
+	if names, err := RemoveLeftovers(); len(names) > 0 || err != nil {
+		o.Logger.Warn("removed namespaces left by dead perflab processes", "names", names, "err", err)
+	}
+	kernel, err := runningKernel()
+	if err != nil {
+		return nil, err
+	}
+	topo, err := Build(TopologyOptions{MTU: o.MTU, Logger: o.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("build lab: %w", err)
+	}
+	defer func() {
+		if cerr := topo.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("delete lab: %w", cerr))
+		}
+	}()
+	rep = &Report{Kernel: kernel, Prefix: topo.Prefix, MTU: topo.MTU}
+	modes := []string{o.BigTCP}
+	if o.BigTCP == "both" {
+		modes = []string{"off", "on"}
+	}
+	for _, mode := range modes {
+		label := ""
+		if o.BigTCP != "off" {
+			label = mode
+		}
+		if mode == "on" {
+			sup := CheckBigTCP(kernel)
+			if sup.Skip != "" {
+				rep.Notes = append(rep.Notes, sup.Skip)
+				o.Logger.Warn(sup.Skip)
+				continue
+			}
+			gso, err := topo.SetGSO(GSOSizeBigTCP)
+			rep.GSO = gso
+			if err != nil {
+				return rep, fmt.Errorf("enable BIG TCP: %w", err)
+			}
+			o.Logger.Info("BIG TCP enabled and read back", "links", len(gso), "size", GSOSizeBigTCP)
+		}
+		for _, sc := range o.Scenarios {
+			rs, err := runScenario(ctx, topo, sc, o, label)
+			rep.Results = append(rep.Results, rs...)
+			if err != nil {
+				return rep, fmt.Errorf("scenario %s: %w", sc, err)
+			}
+		}
+	}
+	return rep, nil
+}
+
+// runScenario serves from the scenario's server namespace and runs the
+// tests from its client namespace.
+func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string) ([]netperf.Result, error) {
+	ep, err := topo.endpoints(sc)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	srv, err := netperf.NewServer(sctx, netperf.ServerOptions{Bind: ep.serverAddr.String(), Port: netperf.DefaultPort, Namespace: ep.server, Logger: o.Logger.With("side", "server")})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(sctx) }()
+	defer func() {
+		cancel()
+		<-served
+	}()
+	labels := netperf.Labels{Scenario: ep.scenario, Node: ep.node, BigTCP: bigTCP, MTU: topo.MTU}
+	co := netperf.Options{
+		Server: net.JoinHostPort(ep.serverAddr.String(), strconv.Itoa(netperf.DefaultPort)),
+		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels, Logger: o.Logger,
+	}
+	var out []netperf.Result
+	for _, t := range o.Tests {
+		co.Tests = []netperf.Test{t}
+		co.Params.Streams = 1
+		rs, err := netperf.Run(ctx, co)
+		out = append(out, rs...)
+		if err != nil {
+			return out, err
+		}
+		if t == netperf.TCPStream && o.Streams > 1 {
+			co.Params.Streams = o.Streams
+			rs, err := netperf.Run(ctx, co)
+			out = append(out, rs...)
+			if err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
