@@ -56,6 +56,9 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 			pc, err = (&net.ListenConfig{}).ListenPacket(ctx, "udp", net.JoinHostPort(o.Bind, strconv.Itoa(port)))
 			if err == nil {
 				s.udp = pc.(*net.UDPConn)
+				if err := setRecvBuffer(s.udp, serverUDPBuffer); err != nil {
+					o.Logger.Warn("UDP receive buffer", "err", err)
+				}
 				return nil
 			}
 			s.ln.Close()

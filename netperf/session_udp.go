@@ -18,6 +18,9 @@ func (ss *session) startUDP(u *net.UDPConn) (stop func()) {
 	var stopping atomic.Bool
 	finished := make(chan struct{})
 	_ = u.SetReadDeadline(time.Time{})
+	if rb := ss.spec.RecvBuffer; rb > 0 { // the test's --recv-buffer applies to the receiving socket
+		_ = setRecvBuffer(u, rb)
+	}
 	go func() {
 		defer close(finished)
 		var reports []udpReport
@@ -45,6 +48,9 @@ func (ss *session) startUDP(u *net.UDPConn) (stop func()) {
 		stopping.Store(true)
 		_ = u.SetReadDeadline(time.Now().Add(udpDrain))
 		<-finished
+		if ss.spec.RecvBuffer > 0 {
+			_ = setRecvBuffer(u, serverUDPBuffer)
+		}
 	}
 }
 

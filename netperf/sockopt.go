@@ -140,3 +140,26 @@ type Namespace interface {
 	Enter() (leave func() error, err error)
 	String() string
 }
+
+// serverUDPBuffer is the receive buffer of the server's UDP socket: large
+// enough to absorb bursts of a paced UDP_STREAM.
+const serverUDPBuffer = 4 << 20
+
+// setRecvBuffer sets SO_RCVBUF on c, trying SO_RCVBUFFORCE first so root can
+// exceed net.core.rmem_max.
+func setRecvBuffer(c syscall.Conn, size int) error {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := raw.Control(func(fd uintptr) {
+		if unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size) == nil {
+			return
+		}
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, size)
+	}); err != nil {
+		return err
+	}
+	return serr
+}

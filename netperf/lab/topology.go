@@ -59,8 +59,10 @@ func underlayAddr(node int) netip.Addr { return netip.AddrFrom4([4]byte{10, 255,
 func podCIDR(node int) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 244, byte(node), 0}), 24)
 }
-func podAddr(node, pod int) netip.Addr { return netip.AddrFrom4([4]byte{10, 244, byte(node), byte(10 + pod)}) }
-func gateway(node int) netip.Addr      { return netip.AddrFrom4([4]byte{10, 244, byte(node), 1}) }
+func podAddr(node, pod int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, 244, byte(node), byte(10 + pod)})
+}
+func gateway(node int) netip.Addr { return netip.AddrFrom4([4]byte{10, 244, byte(node), 1}) }
 
 // Build creates two node namespaces (pods per node default 2 and 1) and
 // wires them. On error everything made so far is deleted.
