@@ -109,7 +109,7 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*samp
 		return nil, err
 	}
 	var ctrl net.Conn
-	_, err := onThread(ns, func() error {
+	err := inNamespace(ns, func() error {
 		var err error
 		ctrl, err = (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", server)
 		return err
@@ -137,7 +137,7 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*samp
 	host, _, _ := net.SplitHostPort(server)
 	r := &clientRun{ctx: ctx, ns: ns, spec: spec, session: h.Session, tcpAddr: server,
 		udpAddr: net.JoinHostPort(host, strconv.Itoa(h.UDPPort))}
-	results, err := r.run()
+	results, clientCPU, err := r.run()
 	if err != nil {
 		return nil, ctxErr(ctx, err)
 	}
@@ -157,7 +157,9 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*samp
 	if rep.Error != "" {
 		return nil, fmt.Errorf("server %s: %s", server, rep.Error)
 	}
-	return combine(spec, results, rep), nil
+	s := combine(spec, results, rep)
+	s.clientCPU = clientCPU
+	return s, nil
 }
 
 func ctxErr(ctx context.Context, err error) error {
@@ -190,7 +192,6 @@ type workerResult struct {
 	transactions uint64
 	elapsed      time.Duration
 	udpSent      uint64
-	cpu          time.Duration
 }
 
 // worker dials in prepare (inside the namespace) and measures in run.
@@ -227,9 +228,9 @@ func (r *clientRun) workers() []worker {
 	return ws
 }
 
-// run starts every worker on its own goroutine and locked thread, lets them
-// dial, then releases them together.
-func (r *clientRun) run() ([]workerResult, error) {
+// run starts every worker on its own goroutine, lets them dial, then
+// releases them together. It returns the process CPU used while they ran.
+func (r *clientRun) run() ([]workerResult, time.Duration, error) {
 	ws := r.workers()
 	start := make(chan struct{})
 	var ready, finished sync.WaitGroup
@@ -241,33 +242,25 @@ func (r *clientRun) run() ([]workerResult, error) {
 		go func() {
 			defer finished.Done()
 			defer w.close()
-			var res workerResult
-			signalled := false
-			cpu, err := onThread(r.ns, func() error {
-				err := w.prepare()
-				signalled = true
-				ready.Done()
-				if err != nil {
-					return err
-				}
-				<-start
-				res, err = w.run()
-				return err
-			})
-			if !signalled {
-				ready.Done()
+			err := w.prepare()
+			ready.Done()
+			if err != nil {
+				errs[i] = err
+				return
 			}
-			res.cpu = cpu
-			results[i], errs[i] = res, err
+			<-start
+			results[i], errs[i] = w.run()
 		}()
 	}
 	ready.Wait()
+	cpu0 := processCPU()
 	close(start)
 	finished.Wait()
+	cpu := processCPU() - cpu0
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return results, nil
+	return results, cpu, nil
 }
 
 // combine merges the client's and server's measurements of one sample.
@@ -281,7 +274,6 @@ func combine(spec Spec, ws []workerResult, rep report) *sample {
 		}
 	}
 	for _, w := range ws {
-		s.clientCPU += w.cpu
 		s.elapsed = max(s.elapsed, w.elapsed)
 		if w.sentBytes > 0 && w.sentElapsed > 0 {
 			s.senderBps += float64(w.sentBytes) * 8 / w.sentElapsed.Seconds()

@@ -12,7 +12,11 @@ import (
 // so a TCP_CRR request leaves in the same segment).
 func (r *clientRun) dialData(ro role, stream int, extra []byte) (net.Conn, error) {
 	d := net.Dialer{Timeout: 5 * time.Second, Control: socketControl(r.spec.Params, true)}
-	c, err := d.DialContext(r.ctx, "tcp", r.tcpAddr)
+	var c net.Conn
+	err := inNamespace(r.ns, func() (err error) {
+		c, err = d.DialContext(r.ctx, "tcp", r.tcpAddr)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", r.tcpAddr, err)
 	}

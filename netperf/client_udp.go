@@ -15,7 +15,11 @@ const udpRRTimeout = 500 * time.Millisecond
 
 func (r *clientRun) dialUDP() (net.Conn, error) {
 	d := net.Dialer{Control: socketControl(r.spec.Params, false)}
-	c, err := d.DialContext(r.ctx, "udp", r.udpAddr)
+	var c net.Conn
+	err := inNamespace(r.ns, func() (err error) {
+		c, err = d.DialContext(r.ctx, "udp", r.udpAddr)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("dial udp %s: %w", r.udpAddr, err)
 	}

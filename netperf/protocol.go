@@ -111,7 +111,7 @@ type udpReport struct {
 // report closes a session with the server's measurements.
 type report struct {
 	Error       string         `json:"error,omitempty"`
-	CPU         time.Duration  `json:"cpu"` // server data-path thread CPU
+	CPU         time.Duration  `json:"cpu"` // server process CPU during the session
 	Streams     []streamReport `json:"streams,omitempty"`
 	UDP         []udpReport    `json:"udp,omitempty"`
 	Connections uint64         `json:"connections,omitempty"`

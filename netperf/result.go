@@ -52,7 +52,7 @@ type Result struct {
 	UDPLossPercent float64 `json:"udpLossPercent,omitempty"`
 	UDPJitterUs    float64 `json:"udpJitterUs,omitempty"`
 
-	ClientCPUSeconds  float64 `json:"clientCpuSeconds"` // data-path thread CPU, mean per sample
+	ClientCPUSeconds  float64 `json:"clientCpuSeconds"` // client process CPU (getrusage) during a sample, mean
 	ServerCPUSeconds  float64 `json:"serverCpuSeconds"`
 	CPUSecondsPerGbit float64 `json:"cpuSecondsPerGbit,omitempty"` // (client+server) CPU seconds per Gbit received
 	ClientCPUPerGbit  float64 `json:"clientCpuSecondsPerGbit,omitempty"`

@@ -44,7 +44,7 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{log: o.Logger, active: map[uint64]*session{}}
-	_, err := onThread(o.Namespace, func() error {
+	err := inNamespace(o.Namespace, func() error {
 		var err error
 		for try := 0; try < 20; try++ { // with port 0, find a port free for both TCP and UDP
 			s.ln, err = (&net.ListenConfig{}).Listen(ctx, "tcp", net.JoinHostPort(o.Bind, strconv.Itoa(o.Port)))
@@ -149,12 +149,15 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 		return
 	}
 	udp := tests[spec.Test].udp
+	release := func() {}
 	if udp {
 		if !s.udpBusy.TryLock() {
 			_ = cc.write(hello{Error: "server busy: another UDP test is running"})
 			return
 		}
-		defer s.udpBusy.Unlock()
+		var once sync.Once
+		release = func() { once.Do(s.udpBusy.Unlock) }
+		defer release()
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -185,6 +188,7 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 		return
 	}
 	rep := ss.finish(udpStop, d)
+	release() // before the report, so the client's next UDP test finds the socket free
 	if err := cc.write(rep); err != nil {
 		s.log.Warn("send report", "session", ss.id, "err", err)
 	}

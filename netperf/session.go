@@ -22,7 +22,7 @@ type session struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	closed  bool
-	cpu     time.Duration
+	cpu0    time.Duration // process CPU at the start
 	streams []streamReport
 	udp     []udpReport
 	conns   uint64
@@ -31,7 +31,7 @@ type session struct {
 
 func newSession(ctx context.Context, id uint64, spec Spec) *session {
 	ctx, cancel := context.WithCancel(ctx)
-	return &session{ctx: ctx, cancel: cancel, id: id, spec: spec}
+	return &session{ctx: ctx, cancel: cancel, id: id, spec: spec, cpu0: processCPU()}
 }
 
 // data takes over a data connection; false means the session is over.
@@ -56,7 +56,7 @@ func (ss *session) serveData(c net.Conn, p preamble) {
 	defer c.Close()
 	sp := ss.spec.Params
 	rep := streamReport{Stream: int(p.stream), Role: p.role}
-	cpu, err := onThread(nil, func() error {
+	err := func() error {
 		if err := applyConnSockopts(c, sp); err != nil {
 			return err
 		}
@@ -76,10 +76,9 @@ func (ss *session) serveData(c net.Conn, p preamble) {
 			err = errors.New("unknown data role")
 		}
 		return err
-	})
+	}()
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	ss.cpu += cpu
 	switch p.role {
 	case roleReceive, roleSend:
 		ss.streams = append(ss.streams, rep)
@@ -146,7 +145,7 @@ func (ss *session) finish(udpStop func(), _ done) report {
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	rep := report{CPU: ss.cpu, Streams: ss.streams, UDP: ss.udp, Connections: ss.conns}
+	rep := report{CPU: processCPU() - ss.cpu0, Streams: ss.streams, UDP: ss.udp, Connections: ss.conns}
 	if len(ss.errs) > 0 {
 		rep.Error = errors.Join(ss.errs...).Error()
 	}

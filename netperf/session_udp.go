@@ -24,7 +24,7 @@ func (ss *session) startUDP(u *net.UDPConn) (stop func()) {
 	go func() {
 		defer close(finished)
 		var reports []udpReport
-		cpu, err := onThread(nil, func() error {
+		err := func() error {
 			if ss.spec.Test == UDPRR {
 				n, err := ss.udpEcho(u, &stopping)
 				ss.mu.Lock()
@@ -35,9 +35,8 @@ func (ss *session) startUDP(u *net.UDPConn) (stop func()) {
 			var err error
 			reports, err = ss.udpReceive(u, &stopping)
 			return err
-		})
+		}()
 		ss.mu.Lock()
-		ss.cpu += cpu
 		ss.udp = reports
 		if err != nil {
 			ss.errs = append(ss.errs, err)

@@ -97,40 +97,40 @@ func tcpInfo(c net.Conn) (TCPStats, bool) {
 	}, true
 }
 
-// threadCPU returns the CPU time (user+system) of the calling OS thread.
-// Callers lock the goroutine to its thread first.
-func threadCPU() time.Duration {
+// processCPU returns the CPU time (user+system) this process has used,
+// getrusage(RUSAGE_SELF). Each side of a test reports the delta over the
+// test, so the figure includes everything the process spent: the data path,
+// the Go scheduler and netpoller, and the garbage collector. When client and
+// server share one process (engine tests) each side reports the process total.
+func processCPU() time.Duration {
 	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_THREAD, &ru); err != nil {
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// onThread runs f on a locked OS thread, inside ns when ns is not nil, and
-// returns the CPU time the thread spent in f. If leaving ns fails the thread
-// stays locked, so the Go runtime discards it instead of reusing a thread in
-// a foreign namespace.
-func onThread(ns Namespace, f func() error) (cpu time.Duration, err error) {
-	runtime.LockOSThread()
-	var leave func() error
-	if ns != nil {
-		leave, err = ns.Enter()
-		if err != nil {
-			runtime.UnlockOSThread()
-			return 0, fmt.Errorf("enter network namespace %s: %w", ns, err)
-		}
+// inNamespace runs f with the calling goroutine locked to its thread and the
+// thread inside ns, so sockets f creates belong to ns (they stay there when
+// the thread returns). With a nil ns f just runs. If leaving ns fails the
+// thread stays locked, so the Go runtime discards it instead of reusing a
+// thread in a foreign namespace.
+func inNamespace(ns Namespace, f func() error) error {
+	if ns == nil {
+		return f()
 	}
-	start := threadCPU()
+	runtime.LockOSThread()
+	leave, err := ns.Enter()
+	if err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("enter network namespace %s: %w", ns, err)
+	}
 	err = f()
-	cpu = threadCPU() - start
-	if leave != nil {
-		if lerr := leave(); lerr != nil {
-			return cpu, fmt.Errorf("leave network namespace %s: %w", ns, lerr) // thread stays locked
-		}
+	if lerr := leave(); lerr != nil {
+		return fmt.Errorf("leave network namespace %s: %w", ns, lerr) // thread stays locked
 	}
 	runtime.UnlockOSThread()
-	return cpu, err
+	return err
 }
 
 // Namespace is where the client creates its sockets. Enter switches the

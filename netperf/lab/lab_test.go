@@ -3,15 +3,49 @@ package lab
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/perflab/perflab/netperf"
 )
+
+// childEnv makes the test binary act as the lab's server process.
+const childEnv = "PERFLAB_LAB_TEST_SERVER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		fs := flag.NewFlagSet("server", flag.ExitOnError)
+		bind := fs.String("bind", "", "")
+		port := fs.Int("port", 0, "")
+		_ = fs.Parse(os.Args[1:])
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		err := netperf.ListenAndServe(ctx, netperf.ServerOptions{Bind: *bind, Port: *port})
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// testServer re-executes the test binary as the server process (see TestMain).
+func testServer(bind string, port int) (*exec.Cmd, error) {
+	cmd := exec.Command(os.Args[0], "-bind", bind, "-port", strconv.Itoa(port))
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	return cmd, nil
+}
 
 func needRoot(t *testing.T) {
 	t.Helper()
@@ -170,6 +204,7 @@ func TestRunScenarios(t *testing.T) {
 	rep, err := Run(context.Background(), Options{
 		Tests:  []netperf.Test{netperf.TCPStream},
 		Params: netperf.Params{Duration: 2 * time.Second},
+		Server: testServer,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -178,9 +213,13 @@ func TestRunScenarios(t *testing.T) {
 		t.Fatalf("%d results, want one per scenario", len(rep.Results))
 	}
 	for _, r := range rep.Results {
-		t.Logf("%s %s %s: %.2f Gbit/s, %.4f CPU s/Gbit", r.Scenario, r.Node, r.Test, r.ThroughputBps/1e9, r.CPUSecondsPerGbit)
+		t.Logf("%s %s %s: %.2f Gbit/s, %.4f CPU s/Gbit (client %.2f s, server %.2f s)", r.Scenario, r.Node, r.Test,
+			r.ThroughputBps/1e9, r.CPUSecondsPerGbit, r.ClientCPUSeconds, r.ServerCPUSeconds)
 		if r.ThroughputBps < 10e6 {
 			t.Errorf("%s %s: %.0f bit/s, want > 10 Mbit/s", r.Scenario, r.Node, r.ThroughputBps)
+		}
+		if r.ClientCPUSeconds <= 0 || r.ServerCPUSeconds <= 0 {
+			t.Errorf("%s %s: CPU client %v server %v, want both > 0", r.Scenario, r.Node, r.ClientCPUSeconds, r.ServerCPUSeconds)
 		}
 	}
 	assertGone(t)
@@ -191,7 +230,7 @@ func TestRunCanceledCleansUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	_, err := Run(ctx, Options{Scenarios: []Scenario{OtherNode}, Tests: []netperf.Test{netperf.TCPStream},
-		Params: netperf.Params{Duration: 5 * time.Second}})
+		Params: netperf.Params{Duration: 5 * time.Second}, Server: testServer})
 	if err == nil {
 		t.Fatal("canceled run returned no error")
 	}

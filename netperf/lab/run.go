@@ -27,6 +27,7 @@ type Options struct {
 	MSS       []int
 	Samples   int
 	Params    netperf.Params // duration, sizes, buffers, bitrate
+	Server    ServerCommand  // how to run the server process; nil = SelfServer
 	Logger    *slog.Logger
 }
 
@@ -72,6 +73,9 @@ func (o *Options) validate() error {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Server == nil {
+		o.Server = SelfServer
 	}
 	// Validate the engine options once, with a placeholder server.
 	probe := netperf.Options{Server: "127.0.0.1:1", Tests: o.Tests, Params: o.Params, MSS: o.MSS, Samples: o.Samples}
@@ -138,28 +142,30 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	return rep, nil
 }
 
-// runScenario serves from the scenario's server namespace and runs the
-// tests from its client namespace.
-func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string) ([]netperf.Result, error) {
+// runScenario starts a server process in the scenario's server namespace
+// and runs the tests from its client namespace.
+func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string) (_ []netperf.Result, err error) {
 	ep, err := topo.endpoints(sc)
 	if err != nil {
 		return nil, err
 	}
-	sctx, cancel := context.WithCancel(ctx)
-	srv, err := netperf.NewServer(sctx, netperf.ServerOptions{Bind: ep.serverAddr.String(), Port: netperf.DefaultPort, Namespace: ep.server, Logger: o.Logger.With("side", "server")})
+	cmd, err := o.Server(ep.serverAddr.String(), netperf.DefaultPort)
 	if err != nil {
-		cancel()
 		return nil, err
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(sctx) }()
+	addr := net.JoinHostPort(ep.serverAddr.String(), strconv.Itoa(netperf.DefaultPort))
+	srv, err := startServer(ctx, ep.server, ep.client, cmd, addr)
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
-		cancel()
-		<-served
+		if serr := srv.stop(); serr != nil {
+			err = errors.Join(err, serr)
+		}
 	}()
 	labels := netperf.Labels{Scenario: ep.scenario, Node: ep.node, BigTCP: bigTCP, MTU: topo.MTU}
 	co := netperf.Options{
-		Server: net.JoinHostPort(ep.serverAddr.String(), strconv.Itoa(netperf.DefaultPort)),
+		Server: addr,
 		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels, Logger: o.Logger,
 	}
 	var out []netperf.Result
