@@ -49,8 +49,8 @@ type Result struct {
 
 	UDPSent        uint64  `json:"udpSent,omitempty"`
 	UDPLost        uint64  `json:"udpLost,omitempty"`
-	UDPLossPercent float64 `json:"udpLossPercent,omitempty"`
-	UDPJitterUs    float64 `json:"udpJitterUs,omitempty"`
+	UDPLossPercent float64 `json:"udpLossPercent"`
+	UDPJitterUs    float64 `json:"udpJitterUs"`
 
 	ClientCPUSeconds  float64 `json:"clientCpuSeconds"` // client process CPU (getrusage) during a sample, mean
 	ServerCPUSeconds  float64 `json:"serverCpuSeconds"`

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 // udpDrain is how long the receiver keeps reading after the client is done,
@@ -71,13 +73,21 @@ type udpStreamState struct {
 	jitter      float64
 }
 
-// udpReceive counts UDP_STREAM datagrams per stream, with RFC 3550 jitter.
+// udpReceive counts UDP_STREAM datagrams per stream, with RFC 3550 jitter
+// from kernel receive timestamps. It reads up to udpBatch datagrams per
+// recvmmsg call and does not allocate in the loop.
 func (ss *session) udpReceive(u *net.UDPConn, stopping *atomic.Bool) ([]udpReport, error) {
-	buf := make([]byte, 64<<10)
+	tsOK := enableRxTimestamps(u) == nil
+	msgs := make([]ipv4.Message, udpBatch)
+	for i := range msgs {
+		msgs[i].Buffers = [][]byte{make([]byte, 64<<10)}
+		msgs[i].OOB = make([]byte, oobSpace)
+	}
+	bc := newBatchConn(u)
 	st := make([]udpStreamState, ss.spec.Streams)
 	var rerr error
 	for {
-		n, err := u.Read(buf)
+		n, err := bc.ReadBatch(msgs, 0)
 		if err != nil {
 			stop, e := udpStopped(err, stopping)
 			if stop {
@@ -87,27 +97,18 @@ func (ss *session) udpReceive(u *net.UDPConn, stopping *atomic.Bool) ([]udpRepor
 			continue
 		}
 		now := time.Now().UnixNano()
-		h, ok := parseUDPHeader(buf[:n])
-		if !ok || h.session != ss.id || int(h.stream) >= len(st) {
-			continue // stale datagram from an earlier test, or not ours
-		}
-		s := &st[h.stream]
-		s.Received++
-		s.Bytes += int64(n)
-		if s.Received > 1 && h.seq < s.maxSeq {
-			s.OutOfOrder++
-		} else {
-			s.maxSeq = h.seq
-		}
-		transit := now - h.sent
-		if s.Received > 1 {
-			d := float64(transit - s.lastTransit)
-			if d < 0 {
-				d = -d
+		for i := range n {
+			m := &msgs[i]
+			h, ok := parseUDPHeader(m.Buffers[0][:m.N])
+			if !ok || h.session != ss.id || int(h.stream) >= len(st) {
+				continue // stale datagram from an earlier test, or not ours
 			}
-			s.jitter += (d - s.jitter) / 16
+			arrival := now
+			if tsOK {
+				arrival = rxTimestamp(m.OOB[:m.NN], now)
+			}
+			st[h.stream].add(h, m.N, arrival)
 		}
-		s.lastTransit = transit
 	}
 	out := make([]udpReport, len(st))
 	for i := range st {
@@ -115,6 +116,26 @@ func (ss *session) udpReceive(u *net.UDPConn, stopping *atomic.Bool) ([]udpRepor
 		out[i].Jitter = time.Duration(st[i].jitter)
 	}
 	return out, rerr
+}
+
+// add accounts one datagram of the stream.
+func (s *udpStreamState) add(h udpHeader, size int, arrival int64) {
+	s.Received++
+	s.Bytes += int64(size)
+	if s.Received > 1 && h.seq < s.maxSeq {
+		s.OutOfOrder++
+	} else {
+		s.maxSeq = h.seq
+	}
+	transit := arrival - h.sent
+	if s.Received > 1 {
+		d := float64(transit - s.lastTransit)
+		if d < 0 {
+			d = -d
+		}
+		s.jitter += (d - s.jitter) / 16
+	}
+	s.lastTransit = transit
 }
 
 // udpEcho answers UDP_RR requests, echoing the header so the client can
