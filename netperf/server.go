@@ -113,7 +113,9 @@ func (s *Server) Close() error {
 
 func (s *Server) handleConn(ctx context.Context, c net.Conn) {
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	stop := context.AfterFunc(ctx, func() { c.Close() })
 	p, err := readPreamble(c)
+	stop()
 	if err != nil {
 		s.log.Debug("dropping connection", "remote", c.RemoteAddr(), "err", err)
 		c.Close()
