@@ -3,6 +3,7 @@ package netperf
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -227,4 +228,41 @@ func testNames(ts []Test) []string {
 		s = append(s, string(t))
 	}
 	return s
+}
+
+// Every goroutine the server and client start must end with them.
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := NewServer(ctx, ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	_, err = Run(context.Background(), Options{Server: srv.Addr().String(),
+		Tests:  []Test{TCPStream, TCPRR, TCPCRR, UDPRR, UDPStream},
+		Params: Params{Duration: 200 * time.Millisecond, Streams: 2, Bidir: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A client that gives up mid-test must not strand server goroutines either.
+	cctx, ccancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	_, err = Run(cctx, Options{Server: srv.Addr().String(), Tests: []Test{TCPStream}, Params: Params{Duration: 5 * time.Second}})
+	ccancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("canceled run: err = %v, want deadline exceeded", err)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
 }
