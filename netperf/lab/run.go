@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/perflab/perflab/netperf"
 )
@@ -112,6 +113,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if o.BigTCP == "both" {
 		modes = []string{"off", "on"}
 	}
+	prog := &progress{log: o.Logger, start: time.Now(), total: len(modes) * len(o.Scenarios) * o.runsPerScenario()}
 	for _, mode := range modes {
 		label := ""
 		if o.BigTCP != "off" {
@@ -132,7 +134,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			o.Logger.Info("BIG TCP enabled and read back", "links", len(gso), "size", GSOSizeBigTCP)
 		}
 		for _, sc := range o.Scenarios {
-			rs, err := runScenario(ctx, topo, sc, o, label)
+			rs, err := runScenario(ctx, topo, sc, o, label, prog)
 			rep.Results = append(rep.Results, rs...)
 			if err != nil {
 				return rep, fmt.Errorf("scenario %s: %w", sc, err)
@@ -144,7 +146,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 
 // runScenario starts a server process in the scenario's server namespace
 // and runs the tests from its client namespace.
-func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string) (_ []netperf.Result, err error) {
+func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string, prog *progress) (_ []netperf.Result, err error) {
 	ep, err := topo.endpoints(sc)
 	if err != nil {
 		return nil, err
@@ -177,6 +179,7 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 		if err != nil {
 			return out, err
 		}
+		prog.done(len(rs), sc)
 		if t == netperf.TCPStream && o.Streams > 1 {
 			co.Params.Streams = o.Streams
 			rs, err := netperf.Run(ctx, co)
@@ -184,7 +187,41 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 			if err != nil {
 				return out, err
 			}
+			prog.done(len(rs), sc)
 		}
 	}
 	return out, nil
+}
+
+// runsPerScenario counts the results one scenario produces.
+func (o *Options) runsPerScenario() int {
+	n := 0
+	msss := max(len(o.MSS), 1)
+	for _, t := range o.Tests {
+		per := 1
+		if t == netperf.TCPStream || t == netperf.TCPRR || t == netperf.TCPCRR {
+			per = msss // the engine runs TCP tests once per MSS
+		}
+		n += per
+		if t == netperf.TCPStream && o.Streams > 1 {
+			n += per
+		}
+	}
+	return n
+}
+
+// progress logs one line per finished test with counts, rate and ETA.
+type progress struct {
+	log          *slog.Logger
+	start        time.Time
+	total, count int
+}
+
+func (p *progress) done(n int, sc Scenario) {
+	p.count += n
+	el := time.Since(p.start)
+	rate := float64(p.count) / el.Minutes()
+	eta := time.Duration(float64(p.total-p.count) / float64(p.count) * float64(el)).Round(time.Second)
+	p.log.Info("lab progress", "done", fmt.Sprintf("%d/%d", p.count, p.total), "scenario", sc,
+		"elapsed", el.Round(time.Second), "testsPerMinute", fmt.Sprintf("%.1f", rate), "eta", eta)
 }
