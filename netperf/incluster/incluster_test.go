@@ -2,6 +2,7 @@ package incluster
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
 	"github.com/perflab/perflab/netperf"
@@ -188,5 +190,38 @@ func TestValidate(t *testing.T) {
 		if err == nil || !errors.Is(err, netperf.ErrBadInput) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want bad input %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// Against the embedded cluster the command stops with a clear message and
+// creates nothing.
+func TestRefusesEmbeddedCluster(t *testing.T) {
+	ctx := context.Background()
+	_, _, err := Run(ctx, Options{Image: "registry.example/perflab:dev", Kubeconfig: embedded.Kubeconfig(),
+		SameNode: true, OtherNode: true, Params: netperf.Params{Duration: time.Second}})
+	if !errors.Is(err, ErrSimulated) {
+		t.Fatalf("err = %v, want ErrSimulated", err)
+	}
+	if !strings.Contains(err.Error(), "carry no traffic") {
+		t.Errorf("message %q does not say why", err)
+	}
+	cs, err := kubernetes.NewForConfig(embedded.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nss, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: labelManagedBy + "=perflab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nss.Items) != 0 {
+		t.Errorf("namespaces created: %v", nss.Items)
+	}
+}
+
+func TestNoKubeconfig(t *testing.T) {
+	_, _, err := Run(context.Background(), Options{Image: "x", SameNode: true, Kubeconfig: filepath.Join(t.TempDir(), "missing"),
+		Params: netperf.Params{Duration: time.Second}})
+	if err == nil || !strings.Contains(err.Error(), "real cluster") {
+		t.Fatalf("err = %v, want a message asking for a real cluster", err)
 	}
 }
