@@ -73,7 +73,7 @@ func assertGone(t *testing.T, names ...string) {
 
 func TestTopology(t *testing.T) {
 	needRoot(t)
-	topo, err := Build(TopologyOptions{MTU: 9000})
+	topo, err := Build(context.Background(), TopologyOptions{MTU: 9000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,12 +134,18 @@ func TestTopology(t *testing.T) {
 
 func TestBuildFailureCleansUp(t *testing.T) {
 	needRoot(t)
-	if _, err := Build(TopologyOptions{MTU: 70000}); err == nil {
+	if _, err := Build(context.Background(), TopologyOptions{MTU: 70000}); err == nil {
 		t.Fatal("MTU 70000 accepted")
 	}
 	// Three nodes: the namespaces are made, then wiring fails; all must go.
-	if _, err := Build(TopologyOptions{PodsPerNode: []int{2, 1, 1}}); err == nil || !strings.Contains(err.Error(), "exactly 2 nodes") {
+	if _, err := Build(context.Background(), TopologyOptions{PodsPerNode: []int{2, 1, 1}}); err == nil || !strings.Contains(err.Error(), "exactly 2 nodes") {
 		t.Fatalf("err = %v, want a wiring error", err)
+	}
+	// Canceled before it starts: nothing is made.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Build(ctx, TopologyOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	assertGone(t)
 }
@@ -153,7 +159,7 @@ func TestBigTCPSetAndReadBack(t *testing.T) {
 	if sup := CheckBigTCP(kernel); sup.Skip != "" {
 		t.Skip(sup.Skip)
 	}
-	topo, err := Build(TopologyOptions{})
+	topo, err := Build(context.Background(), TopologyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if err != nil {
 		return nil, err
 	}
-	topo, err := Build(TopologyOptions{MTU: o.MTU, Logger: o.Logger})
+	topo, err := Build(ctx, TopologyOptions{MTU: o.MTU, Logger: o.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("build lab: %w", err)
 	}

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,8 +66,8 @@ func podAddr(node, pod int) netip.Addr {
 func gateway(node int) netip.Addr { return netip.AddrFrom4([4]byte{10, 244, byte(node), 1}) }
 
 // Build creates two node namespaces (pods per node default 2 and 1) and
-// wires them. On error everything made so far is deleted.
-func Build(o TopologyOptions) (_ *Topology, err error) {
+// wires them. On error or cancellation everything made so far is deleted.
+func Build(ctx context.Context, o TopologyOptions) (_ *Topology, err error) {
 	if o.MTU == 0 {
 		o.MTU = 1500
 	}
@@ -88,6 +89,9 @@ func Build(o TopologyOptions) (_ *Topology, err error) {
 		}
 	}()
 	for i := range o.PodsPerNode {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		n := &Node{Index: i + 1, Underlay: underlayAddr(i + 1), PodCIDR: podCIDR(i + 1), Gateway: gateway(i + 1)}
 		if n.NS, n.handle, err = t.newNS(fmt.Sprintf("%s-node%d", t.Prefix, n.Index)); err != nil {
 			return nil, err
@@ -96,6 +100,9 @@ func Build(o TopologyOptions) (_ *Topology, err error) {
 	}
 	for i, count := range o.PodsPerNode {
 		for j := 1; j <= count; j++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			node := t.Nodes[i]
 			p := &Pod{Index: j, Node: node, Addr: podAddr(node.Index, j), Lxc: fmt.Sprintf("lxc%d", j)}
 			if p.NS, p.handle, err = t.newNS(fmt.Sprintf("%s-node%d-pod%d", t.Prefix, node.Index, j)); err != nil {
@@ -103,6 +110,9 @@ func Build(o TopologyOptions) (_ *Topology, err error) {
 			}
 			t.Pods = append(t.Pods, p)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if err := t.wire(); err != nil {
 		return nil, err
