@@ -272,6 +272,7 @@ func combine(spec Spec, ws []workerResult, rep report) *sample {
 			s.rttSum += t.RTT
 			s.rttN++
 		}
+		s.sendMSS = max(s.sendMSS, t.MSS)
 	}
 	for _, w := range ws {
 		s.elapsed = max(s.elapsed, w.elapsed)

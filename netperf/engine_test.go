@@ -51,7 +51,18 @@ func TestEngineLoopback(t *testing.T) {
 				t.Errorf("bidir: upload %v download %v, want both", r.UploadBps, r.DownloadBps)
 			}
 		}},
-		{"tcp stream mss", TCPStream, Params{MSS: 1000, SendBuffer: 1 << 20, RecvBuffer: 1 << 20}, checkThroughput},
+		{"tcp stream mss", TCPStream, Params{MSS: 1000, SendBuffer: 1 << 20, RecvBuffer: 1 << 20}, func(t *testing.T, r Result) {
+			checkThroughput(t, r)
+			if r.SendMSS == 0 || r.SendMSS > 1000 {
+				t.Errorf("TCP_MAXSEG 1000, but the sender's MSS is %d", r.SendMSS)
+			}
+		}},
+		{"tcp stream reverse mss", TCPStream, Params{MSS: 536, Reverse: true}, func(t *testing.T, r Result) {
+			checkThroughput(t, r)
+			if r.SendMSS == 0 || r.SendMSS > 536 {
+				t.Errorf("TCP_MAXSEG 536 on the client, but the server sends with MSS %d", r.SendMSS)
+			}
+		}},
 		{"tcp rr", TCPRR, Params{}, checkLatency},
 		{"tcp rr sizes", TCPRR, Params{RequestSize: 512, ResponseSize: 4096}, checkLatency},
 		{"tcp crr", TCPCRR, Params{}, func(t *testing.T, r Result) {

@@ -46,6 +46,7 @@ type Result struct {
 
 	Retransmits float64 `json:"retransmits"` // TCP_INFO total_retrans of sending sockets, mean per sample
 	RTTUs       float64 `json:"rttUs,omitempty"`
+	SendMSS     uint32  `json:"sendMss,omitempty"` // largest tcpi_snd_mss of the sending sockets: the MSS in effect
 
 	UDPSent        uint64  `json:"udpSent,omitempty"`
 	UDPLost        uint64  `json:"udpLost,omitempty"`
@@ -75,6 +76,7 @@ type sample struct {
 	retransmits  uint64
 	rttSum       time.Duration
 	rttN         int
+	sendMSS      uint32
 	udpSent      uint64
 	udpReceived  uint64
 	jitter       time.Duration
@@ -130,6 +132,7 @@ func summarize(spec Spec, labels Labels, samples []*sample) Result {
 		r.Retransmits += float64(s.retransmits) / float64(len(samples))
 		rtt += s.rttSum
 		rttN += s.rttN
+		r.SendMSS = max(r.SendMSS, s.sendMSS)
 		sent += s.udpSent
 		if s.udpSent > s.udpReceived {
 			lost += s.udpSent - s.udpReceived
