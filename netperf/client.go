@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -91,7 +92,7 @@ func (o *Options) mssList() []int {
 func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 	var samples []*sample
 	for i := 0; i < o.Samples; i++ {
-		s, err := runOnce(ctx, o.Server, o.Namespace, spec)
+		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Logger)
 		if err != nil {
 			return Result{}, fmt.Errorf("%s sample %d/%d: %w", spec.Test, i+1, o.Samples, err)
 		}
@@ -103,8 +104,9 @@ func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 	return summarize(spec, o.Labels, samples), nil
 }
 
-// runOnce runs one sample of spec against server (host:port).
-func runOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*sample, error) {
+// runOnce runs one sample of spec against server (host:port); log (may be
+// nil) gets a progress line every progressInterval while it runs.
+func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, log *slog.Logger) (*sample, error) {
 	if err := spec.Params.Validate(spec.Test); err != nil {
 		return nil, err
 	}
@@ -135,7 +137,7 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec) (*samp
 		return nil, fmt.Errorf("server %s refused the test: %s", server, h.Error)
 	}
 	host, _, _ := net.SplitHostPort(server)
-	r := &clientRun{ctx: ctx, ns: ns, spec: spec, session: h.Session, tcpAddr: server,
+	r := &clientRun{ctx: ctx, ns: ns, spec: spec, session: h.Session, tcpAddr: server, log: log,
 		udpAddr: net.JoinHostPort(host, strconv.Itoa(h.UDPPort))}
 	results, clientCPU, err := r.run()
 	if err != nil {
@@ -171,12 +173,14 @@ func ctxErr(ctx context.Context, err error) error {
 
 // clientRun is the client's side of one sample.
 type clientRun struct {
-	ctx     context.Context
-	ns      Namespace
-	spec    Spec
-	session uint64
-	tcpAddr string
-	udpAddr string
+	log      *slog.Logger
+	progress atomic.Int64 // bytes (stream tests) or transactions (RR tests) so far
+	ctx      context.Context
+	ns       Namespace
+	spec     Spec
+	session  uint64
+	tcpAddr  string
+	udpAddr  string
 }
 
 // workerResult is what one client worker measured.
@@ -255,12 +259,51 @@ func (r *clientRun) run() ([]workerResult, time.Duration, error) {
 	ready.Wait()
 	cpu0 := processCPU()
 	close(start)
+	stopProgress := r.reportProgress()
 	finished.Wait()
+	stopProgress()
 	cpu := processCPU() - cpu0
 	if err := errors.Join(errs...); err != nil {
 		return nil, 0, err
 	}
 	return results, cpu, nil
+}
+
+// progressInterval is how often a running sample logs its progress.
+const progressInterval = 2 * time.Second
+
+// reportProgress logs the sample's rate every progressInterval (iperf3's
+// interval lines) until the returned func is called.
+func (r *clientRun) reportProgress() func() {
+	if r.log == nil || r.spec.Duration < 2*progressInterval {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(progressInterval)
+		defer t.Stop()
+		start, last, lastN := time.Now(), time.Now(), int64(0)
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				n := r.progress.Load()
+				rate := float64(n-lastN) / now.Sub(last).Seconds()
+				attrs := []any{"test", r.spec.Test, "elapsed", now.Sub(start).Round(time.Second), "of", r.spec.Duration}
+				if tests[r.spec.Test].throughput {
+					attrs = append(attrs, "bytes", n, "gbps", fmt.Sprintf("%.2f", rate*8/1e9))
+				} else {
+					attrs = append(attrs, "transactions", n, "tps", fmt.Sprintf("%.0f", rate))
+				}
+				r.log.Info("running", attrs...)
+				last, lastN = now, n
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
 }
 
 // combine merges the client's and server's measurements of one sample.

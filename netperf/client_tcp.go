@@ -58,11 +58,11 @@ func (w *tcpStreamWorker) run() (workerResult, error) {
 	var err error
 	if w.send {
 		buf := make([]byte, w.r.spec.MessageSize)
-		res.sentBytes, res.sentElapsed, err = sendFor(w.c, buf, w.r.spec.Duration)
+		res.sentBytes, res.sentElapsed, err = sendFor(w.c, buf, w.r.spec.Duration, &w.r.progress)
 		res.elapsed = res.sentElapsed
 		res.tcp, res.hasTCP = tcpInfo(w.c)
 	} else {
-		res.recvBytes, res.recvElapsed, err = receiveAll(w.c, make([]byte, recvBufferSize), w.r.spec.Duration+drainTimeout+time.Minute)
+		res.recvBytes, res.recvElapsed, err = receiveAll(w.c, make([]byte, recvBufferSize), w.r.spec.Duration+drainTimeout+time.Minute, &w.r.progress)
 		res.elapsed = res.recvElapsed
 	}
 	return res, err
@@ -109,6 +109,7 @@ func (w *tcpRRWorker) run() (workerResult, error) {
 		t1 := time.Now()
 		res.hist.Record(t1.Sub(t0))
 		res.transactions++
+		w.r.progress.Add(1)
 		t0 = t1
 	}
 	res.elapsed = time.Since(start)
@@ -156,6 +157,7 @@ func (w *tcpCRRWorker) run() (workerResult, error) {
 		t1 := time.Now()
 		res.hist.Record(t1.Sub(t0))
 		res.transactions++
+		w.r.progress.Add(1)
 		t0 = t1
 	}
 	res.elapsed = time.Since(start)

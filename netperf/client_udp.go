@@ -71,6 +71,7 @@ func (w *udpRRWorker) run() (workerResult, error) {
 			if h, ok := parseUDPHeader(buf[:n]); ok && h.session == w.r.session && h.seq == seq {
 				res.hist.Record(time.Since(t0))
 				res.transactions++
+				w.r.progress.Add(1)
 				break
 			}
 		}
@@ -150,6 +151,7 @@ func (w *udpStreamWorker) run() (workerResult, error) {
 		if k > 0 {
 			res.udpSent += uint64(k)
 			res.sentBytes += int64(k * sp.MessageSize)
+			w.r.progress.Add(int64(k * sp.MessageSize))
 		}
 		attempted += max(int64(k), 1)
 		if err != nil && w.r.ctx.Err() != nil {

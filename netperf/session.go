@@ -63,10 +63,10 @@ func (ss *session) serveData(c net.Conn, p preamble) {
 		var err error
 		switch p.role {
 		case roleReceive:
-			rep.Bytes, rep.Elapsed, err = receiveAll(c, make([]byte, recvBufferSize), sp.Duration+drainTimeout+time.Minute)
+			rep.Bytes, rep.Elapsed, err = receiveAll(c, make([]byte, recvBufferSize), sp.Duration+drainTimeout+time.Minute, nil)
 		case roleSend:
 			ss.sendOnce.Do(func() { ss.sendBuf = make([]byte, sp.MessageSize) })
-			rep.Bytes, rep.Elapsed, err = sendFor(c, ss.sendBuf, sp.Duration)
+			rep.Bytes, rep.Elapsed, err = sendFor(c, ss.sendBuf, sp.Duration, nil)
 			rep.TCP, _ = tcpInfo(c)
 		case roleEcho:
 			err = echo(c, make([]byte, sp.RequestSize), make([]byte, sp.ResponseSize))

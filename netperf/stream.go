@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,8 +18,9 @@ const drainTimeout = 30 * time.Second
 
 // sendFor writes buf to c over and over for d, then half-closes c and waits
 // for the peer to close its side. It returns the bytes written and the time
-// spent writing. The loop does not allocate.
-func sendFor(c net.Conn, buf []byte, d time.Duration) (int64, time.Duration, error) {
+// spent writing. The loop does not allocate; progress, when not nil,
+// counts the bytes as they go.
+func sendFor(c net.Conn, buf []byte, d time.Duration, progress *atomic.Int64) (int64, time.Duration, error) {
 	start := time.Now()
 	if err := c.SetWriteDeadline(start.Add(d)); err != nil {
 		return 0, 0, err
@@ -27,6 +29,9 @@ func sendFor(c net.Conn, buf []byte, d time.Duration) (int64, time.Duration, err
 	for {
 		w, err := c.Write(buf)
 		n += int64(w)
+		if progress != nil {
+			progress.Add(int64(w))
+		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				break
@@ -55,8 +60,8 @@ func sendFor(c net.Conn, buf []byte, d time.Duration) (int64, time.Duration, err
 }
 
 // receiveAll reads c until EOF and returns the byte count and the time from
-// the first byte to EOF.
-func receiveAll(c net.Conn, buf []byte, limit time.Duration) (int64, time.Duration, error) {
+// the first byte to EOF; progress, when not nil, counts the bytes.
+func receiveAll(c net.Conn, buf []byte, limit time.Duration, progress *atomic.Int64) (int64, time.Duration, error) {
 	var n int64
 	var first time.Time
 	if err := c.SetReadDeadline(time.Now().Add(limit)); err != nil {
@@ -69,6 +74,9 @@ func receiveAll(c net.Conn, buf []byte, limit time.Duration) (int64, time.Durati
 				first = time.Now()
 			}
 			n += int64(r)
+			if progress != nil {
+				progress.Add(int64(r))
+			}
 		}
 		if err == io.EOF {
 			if n == 0 {
