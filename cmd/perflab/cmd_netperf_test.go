@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/netperf"
+	"github.com/perflab/perflab/netperf/lab"
 )
 
 func runCLI(t *testing.T, args ...string) (string, error) {
@@ -79,5 +84,50 @@ func TestNetperfRunJSON(t *testing.T) {
 	}
 	if doc.Results[0]["throughputBps"].(float64) <= 0 || doc.Results[1]["transactionsPerSecond"].(float64) <= 0 {
 		t.Errorf("implausible results: %v", doc.Results)
+	}
+}
+
+// TestMain lets the test binary stand in for perflab when the lab forks its
+// server (`<executable> netperf server ...`, see lab.SelfServer).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == "netperf" && os.Args[2] == "server" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		cmd := newRootCommand()
+		cmd.SetArgs(os.Args[1:])
+		err := cmd.ExecuteContext(ctx)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "perflab:", err)
+		}
+		os.Exit(exitcode.Of(err))
+	}
+	os.Exit(m.Run())
+}
+
+// The lab end to end through the command, with its real server process.
+func TestNetperfLabCommand(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the namespace lab needs root (CI runs as root)")
+	}
+	out, err := runCLI(t, "netperf", "lab", "--scenario", "same-node", "--test", "TCP_RR,TCP_STREAM", "--streams", "1",
+		"--duration", "1s", "-o", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var doc struct {
+		Results []netperf.Result `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(doc.Results) != 2 || doc.Results[0].Scenario != "pod-to-pod" || doc.Results[0].Node != "same-node" {
+		t.Fatalf("results %+v", doc.Results)
+	}
+	if doc.Results[0].TransactionsPerSecond <= 0 || doc.Results[1].ThroughputBps <= 0 || doc.Results[1].ServerCPUSeconds <= 0 {
+		t.Errorf("implausible: %+v", doc.Results)
+	}
+	left, err := lab.Owned()
+	if err != nil || len(left) > 0 {
+		t.Errorf("namespaces left: %v %v", left, err)
 	}
 }
