@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Samples == 0 {
 		o.Samples = 1
+	}
+	if (o.Params.Reverse || o.Params.Bidir) && !slices.Contains(o.Tests, TCPStream) {
+		return fmt.Errorf("%w: --reverse and --bidir apply to TCP_STREAM only", ErrBadInput)
 	}
 	for _, t := range o.Tests {
 		for _, mss := range o.mssList() {

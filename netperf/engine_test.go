@@ -187,6 +187,7 @@ func TestRunBadInput(t *testing.T) {
 		{"unknown test", Options{Server: addr, Tests: []Test{"TCP_FOO"}, Params: Params{Duration: time.Second}}, "unknown test"},
 		{"reverse and bidir", Options{Server: addr, Tests: []Test{TCPStream}, Params: Params{Duration: time.Second, Reverse: true, Bidir: true}}, "exclude"},
 		{"no server", Options{Tests: []Test{TCPRR}, Params: Params{Duration: time.Second}}, "--server"},
+		{"reverse udp", Options{Server: addr, Tests: []Test{UDPStream}, Params: Params{Duration: time.Second, Reverse: true}}, "TCP_STREAM only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
