@@ -174,6 +174,8 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 	for _, t := range o.Tests {
 		co.Tests = []netperf.Test{t}
 		co.Params.Streams = 1
+		co.Params.Reverse = o.Params.Reverse && t == netperf.TCPStream
+		co.Params.Bidir = o.Params.Bidir && t == netperf.TCPStream
 		rs, err := netperf.Run(ctx, co)
 		out = append(out, rs...)
 		if err != nil {
