@@ -17,6 +17,7 @@ const (
 	maxMessageSize    = 16 << 20
 	maxUDPSize        = 65507
 	maxStreams        = 128
+	maxDuration       = 24 * time.Hour
 )
 
 // ErrBadInput marks errors caused by invalid options, for exit-code mapping.
@@ -55,6 +56,8 @@ func (p *Params) Validate(t Test) error {
 	switch {
 	case p.Duration <= 0:
 		return bad("--duration %s: must be greater than 0", p.Duration)
+	case p.Duration > maxDuration:
+		return bad("--duration %s: at most %s", p.Duration, maxDuration)
 	case p.MSS != 0 && (p.MSS < MinMSS || p.MSS > MaxMSS):
 		return bad("--mss %d: out of range, Linux accepts TCP_MAXSEG %d..%d", p.MSS, MinMSS, MaxMSS)
 	case p.Streams < 0 || p.Streams > maxStreams:
