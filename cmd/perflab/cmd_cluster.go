@@ -73,6 +73,13 @@ func newClusterUpCommand() *cobra.Command {
 }
 
 func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error {
+	// The library reads 0 as "default"; on the command line it is a mistake.
+	if o.cluster.MaxPods <= 0 {
+		return fmt.Errorf("--max-pods %d: must be at least 1", o.cluster.MaxPods)
+	}
+	if err := o.cluster.Validate(); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
 	c, err := cluster.Start(ctx, o.cluster)
 	if err != nil {
