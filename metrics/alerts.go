@@ -166,6 +166,9 @@ func EvaluateAlerts(ctx context.Context, c *Client, p *AlertProfile, w Window, s
 }
 
 func (a *Alert) describe(labels Labels, value float64) string {
+	if strings.TrimSpace(a.Description) == "" {
+		return fmt.Sprintf("%s (value %v)", a.Expr, math.Round(value*1000)/1000)
+	}
 	var sb strings.Builder
 	data := struct {
 		Labels map[string]string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -23,6 +24,21 @@ func (o *ClusterPrometheusOptions) AddFlags(fs *pflag.FlagSet) {
 	}
 	fs.BoolVar(&o.Enabled, "prometheus", o.Enabled, "also run a Prometheus (the prometheus binary on PATH) scraping the cluster, stopped with it")
 	fs.StringVar(&o.Addr, "prometheus-addr", o.Addr, "listen address of that Prometheus")
+}
+
+// Validate checks, before the cluster starts, that the binary is on PATH
+// and the address is free.
+func (o ClusterPrometheusOptions) Validate() error {
+	if !o.Enabled {
+		return nil
+	}
+	if _, err := exec.LookPath("prometheus"); err != nil {
+		return fmt.Errorf("--prometheus: %w", ErrNoPrometheus)
+	}
+	if _, err := resolveListenAddr(o.Addr); err != nil {
+		return fmt.Errorf("--prometheus-addr: %w", err)
+	}
+	return nil
 }
 
 // Start starts the managed Prometheus when enabled (nil, nil otherwise) with

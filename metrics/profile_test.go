@@ -86,6 +86,9 @@ func TestParseAlertProfile(t *testing.T) {
 	if got := p.Alerts[0].describe(Labels{"instance": "x:1"}, 1.23456); got != "x:1 is up (1.235)" {
 		t.Errorf("description = %q", got)
 	}
+	if got := p.Alerts[1].describe(nil, 0); got != "up == 0 (value 0)" {
+		t.Errorf("empty description gives %q, want the expression", got)
+	}
 	for _, tt := range []struct{ yaml, want string }{
 		{"- expr: up\n  severity: fatal\n", `a.yml:1 (entry 1): field severity "fatal"`},
 		{"- description: x\n", "field expr: missing"},

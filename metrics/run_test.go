@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -91,4 +92,29 @@ func TestStartRunNeedsAPrometheus(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no Prometheus URL") {
 		t.Fatalf("err = %v, want a request for -u", err)
 	}
+}
+
+func TestClusterPrometheusOptionsValidate(t *testing.T) {
+	if err := (ClusterPrometheusOptions{}).Validate(); err != nil {
+		t.Fatalf("disabled: %v", err)
+	}
+	t.Run("missing binary", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		err := ClusterPrometheusOptions{Enabled: true, Addr: "127.0.0.1:0"}.Validate()
+		if !errors.Is(err, ErrNoPrometheus) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("port taken", func(t *testing.T) {
+		needPrometheus(t)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		err = ClusterPrometheusOptions{Enabled: true, Addr: l.Addr().String()}.Validate()
+		if err == nil || !strings.Contains(err.Error(), "--prometheus-addr") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }

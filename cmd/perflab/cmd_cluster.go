@@ -84,6 +84,9 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 	if err := o.cluster.Validate(); err != nil {
 		return err
 	}
+	if err := o.prometheus.Validate(); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
 	c, err := cluster.Start(ctx, o.cluster)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -58,18 +57,6 @@ func selfScrapingPrometheus(t *testing.T) *metrics.Prometheus {
 	return p
 }
 
-// runPerflab runs the root command with args and returns stdout and error.
-func runPerflab(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	root := newRootCommand()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	return out.String(), err
-}
-
 func TestIndexAndCheckAlertsCommands(t *testing.T) {
 	p := selfScrapingPrometheus(t)
 	dir := t.TempDir()
@@ -87,7 +74,7 @@ func TestIndexAndCheckAlertsCommands(t *testing.T) {
 		profile := write("m.yml", "- query: sum by (job) (rate(prometheus_http_requests_total[3s]))\n  metricName: httpRate\n- query: up\n  metricName: up\n  instant: true\n")
 		out := filepath.Join(dir, "out")
 		args := append([]string{"index", "-u", p.URL(), "-m", profile, "--metrics-directory", out, "--uuid", "u-1", "-j", "past"}, window...)
-		if _, err := runPerflab(t, args...); err != nil {
+		if _, err := runCLI(t, args...); err != nil {
 			t.Fatal(err)
 		}
 		for _, name := range []string{"httpRate.json", "up.json"} {
@@ -104,16 +91,27 @@ func TestIndexAndCheckAlertsCommands(t *testing.T) {
 			}
 		}
 	})
+	t.Run("index -e endpoints file", func(t *testing.T) {
+		write("e.yml", "- query: up\n  metricName: upFromEndpoints\n")
+		out := filepath.Join(dir, "out-e")
+		ep := write("endpoints.yml", fmt.Sprintf("- endpoint: %s\n  step: 1s\n  metrics: [e.yml]\n  indexer: {type: local, metricsDirectory: %s}\n", p.URL(), out))
+		if _, err := runCLI(t, append([]string{"index", "-e", ep}, window...)...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(out, "upFromEndpoints.json")); err != nil {
+			t.Fatalf("profile named relative to the endpoints file: %v", err)
+		}
+	})
 	t.Run("index with a PromQL syntax error", func(t *testing.T) {
 		bad := write("bad.yml", "- query: up\n  metricName: up\n- query: rate(up[1m]\n  metricName: broken\n")
-		_, err := runPerflab(t, append([]string{"index", "-u", p.URL(), "-m", bad}, window...)...)
+		_, err := runCLI(t, append([]string{"index", "-u", p.URL(), "-m", bad}, window...)...)
 		if err == nil || !strings.Contains(err.Error(), bad+":3 (entry 2)") || exitcode.Of(err) != exitcode.Error {
 			t.Fatalf("err = %v, want exit 1 naming %s:3 (entry 2)", err, bad)
 		}
 	})
 	t.Run("check-alerts error severity exits 3", func(t *testing.T) {
 		alerts := write("a.yml", "- expr: up == 1\n  description: '{{$labels.job}} up'\n  severity: error\n")
-		_, err := runPerflab(t, append([]string{"check-alerts", "-u", p.URL(), "-a", alerts, "--metrics-directory", filepath.Join(dir, "alerts")}, window...)...)
+		_, err := runCLI(t, append([]string{"check-alerts", "-u", p.URL(), "-a", alerts, "--metrics-directory", filepath.Join(dir, "alerts")}, window...)...)
 		if exitcode.Of(err) != exitcode.Alert {
 			t.Fatalf("err = %v (exit %d), want exit 3", err, exitcode.Of(err))
 		}
@@ -123,12 +121,12 @@ func TestIndexAndCheckAlertsCommands(t *testing.T) {
 	})
 	t.Run("check-alerts warning passes", func(t *testing.T) {
 		alerts := write("w.yml", "- expr: up == 1\n  description: up\n  severity: warning\n")
-		if _, err := runPerflab(t, append([]string{"check-alerts", "-u", p.URL(), "-a", alerts}, window...)...); err != nil {
+		if _, err := runCLI(t, append([]string{"check-alerts", "-u", p.URL(), "-a", alerts}, window...)...); err != nil {
 			t.Fatalf("a warning must not fail: %v", err)
 		}
 	})
 	t.Run("unreachable Prometheus", func(t *testing.T) {
-		_, err := runPerflab(t, append([]string{"index", "-u", "http://127.0.0.1:1", "-m", "seed"}, window...)...)
+		_, err := runCLI(t, append([]string{"index", "-u", "http://127.0.0.1:1", "-m", "seed"}, window...)...)
 		if err == nil || !strings.Contains(err.Error(), "unreachable at http://127.0.0.1:1") {
 			t.Fatalf("err = %v", err)
 		}
@@ -136,7 +134,7 @@ func TestIndexAndCheckAlertsCommands(t *testing.T) {
 }
 
 func TestGrafanaDashboardCommand(t *testing.T) {
-	out, err := runPerflab(t, "grafana-dashboard", "-m", "seed")
+	out, err := runCLI(t, "grafana-dashboard", "-m", "seed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +148,7 @@ func TestGrafanaDashboardCommand(t *testing.T) {
 	if d.Title != "perflab: seed" || len(d.Panels) != 7 {
 		t.Fatalf("dashboard %q with %d panels, want the seed's 7", d.Title, len(d.Panels))
 	}
-	if _, err := runPerflab(t, "grafana-dashboard", "-m", "nope"); err == nil || !strings.Contains(err.Error(), "built-in: seed") {
+	if _, err := runCLI(t, "grafana-dashboard", "-m", "nope"); err == nil || !strings.Contains(err.Error(), "built-in: seed") {
 		t.Fatalf("unknown profile: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,6 +173,38 @@ func TestAPIIntensiveRun(t *testing.T) {
 	}
 	if alerts := readAlertDocs(t, filepath.Join(dir, "alert.json")); len(alerts) < 2 || alerts[0]["severity"] != "error" {
 		t.Fatalf("alert.json = %v, want an error alert per job", alerts)
+	}
+}
+
+// TestCriticalAlertStopsRun: a critical alert after the first job stops the
+// run before the second, with exit code 3.
+func TestCriticalAlertStopsRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	alerts := filepath.Join(dir, "alerts.yml")
+	if err := os.WriteFile(alerts, []byte("- expr: vector(1)\n  description: always\n  severity: critical\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := burner.Load("testdata/two-jobs.yml", burner.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mrun, err := metrics.StartRun(ctx, metrics.RunOptions{Alerts: []string{alerts}, PrometheusURL: testProm.URL(), Step: time.Second, MetricsDirectory: dir}, nil, "it-critical", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := burner.NewRunner(testCluster.RESTConfig(), spec, burner.Options{UUID: "it-critical", MetricsDir: dir, Observers: []burner.JobObserver{burnerObserver{mrun}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := runner.Run(ctx)
+	err = errors.Join(err, mrun.Close())
+	if exitcode.Of(err) != exitcode.Alert || !strings.Contains(err.Error(), "stopping the run") {
+		t.Fatalf("run = %v (exit %d), want the critical alert's exit 3", err, exitcode.Of(err))
+	}
+	if len(rep.Jobs) != 1 || rep.Jobs[0].Name != "first" {
+		t.Fatalf("jobs run: %+v, want only the first", rep.Jobs)
 	}
 }
 
