@@ -112,13 +112,13 @@ func (jr *jobRun) churnDelete(ctx context.Context, mode string, iterations []int
 				continue
 			}
 			sel := labels.Set{kube.LabelRunID: jr.r.runID, kube.LabelJob: jr.job.Name, kube.LabelIndex: itoa(o.index), kube.LabelJobIteration: itoa(it)}.String()
-			items, err := jr.ops.List(ctx, o.mapping.GVR, "", sel)
+			items, err := jr.ops.ListRefs(ctx, o.mapping.GVR, "", sel)
 			if err != nil {
 				return err
 			}
 			for _, u := range items {
-				if err := jr.ops.Delete(ctx, o.mapping.GVR, u.GetNamespace(), u.GetName(), metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !isNotFound(err) {
-					return fmt.Errorf("churn: delete %s/%s: %w", u.GetKind(), u.GetName(), err)
+				if err := jr.ops.Delete(ctx, o.mapping.GVR, u.Namespace, u.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !isNotFound(err) {
+					return fmt.Errorf("churn: delete %s/%s: %w", o.kind, u.Name, err)
 				}
 			}
 			wctx, cancel := context.WithTimeout(ctx, jr.job.MaxWaitTimeout)

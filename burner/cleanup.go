@@ -25,7 +25,7 @@ func (jr *jobRun) cleanupPrevious(ctx context.Context) error {
 
 // deleteNamespaces deletes the namespaces matching sel and waits for them.
 func deleteNamespaces(ctx context.Context, ops *kube.Ops, c *kube.Client, sel string, timeout time.Duration) error {
-	items, err := ops.List(ctx, nsGVR, "", sel)
+	items, err := ops.ListRefs(ctx, nsGVR, "", sel)
 	if err != nil {
 		return fmt.Errorf("list namespaces %s: %w", sel, err)
 	}
@@ -35,12 +35,12 @@ func deleteNamespaces(ctx context.Context, ops *kube.Ops, c *kube.Client, sel st
 	slog.Info(fmt.Sprintf("Deleting %d namespaces with label: %s", len(items), sel))
 	bg := metav1.DeletePropagationBackground
 	for _, ns := range items {
-		if ns.GetDeletionTimestamp() != nil {
+		if ns.Deleting {
 			continue
 		}
-		if err := ops.Delete(ctx, nsGVR, "", ns.GetName(), metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && ctx.Err() == nil {
+		if err := ops.Delete(ctx, nsGVR, "", ns.Name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && ctx.Err() == nil {
 			if !isNotFound(err) {
-				return fmt.Errorf("delete namespace %s: %w", ns.GetName(), err)
+				return fmt.Errorf("delete namespace %s: %w", ns.Name, err)
 			}
 		}
 	}
@@ -88,12 +88,12 @@ func (r *Runner) deleteRunIn(ctx context.Context) error {
 			if err != nil || m.Namespaced {
 				continue
 			}
-			items, err := ops.List(ctx, m.GVR, "", sel)
+			items, err := ops.ListRefs(ctx, m.GVR, "", sel)
 			if err != nil {
 				continue
 			}
 			for _, it := range items {
-				_ = ops.Delete(ctx, m.GVR, "", it.GetName(), metav1.DeleteOptions{})
+				_ = ops.Delete(ctx, m.GVR, "", it.Name, metav1.DeleteOptions{})
 			}
 		}
 	}
@@ -107,7 +107,7 @@ func Destroy(ctx context.Context, c *kube.Client, uuid string, timeout time.Dura
 	n := 0
 	for _, key := range []string{kube.LabelUUID, kube.LegacyLabelUUID} {
 		sel := labels.Set{key: uuid}.String()
-		items, err := ops.List(ctx, nsGVR, "", sel)
+		items, err := ops.ListRefs(ctx, nsGVR, "", sel)
 		if err != nil {
 			return n, err
 		}

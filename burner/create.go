@@ -295,7 +295,10 @@ func (jr *jobRun) createItem(ctx context.Context, it item) {
 		if !m.Namespaced {
 			ns = ""
 		}
-		_, err := jr.ops.Create(ctx, m.GVR, ns, u)
+		body, err := u.MarshalJSON()
+		if err == nil {
+			err = jr.ops.CreateJSON(ctx, m.GVR, ns, body)
+		}
 		switch {
 		case err == nil:
 			jr.prog.Add(1)

@@ -8,17 +8,17 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/wait"
 )
 
 func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
 
 // forEach runs fn over items with the job's bounded worker pool.
-func (jr *jobRun) forEach(ctx context.Context, items []unstructured.Unstructured, fn func(context.Context, *unstructured.Unstructured)) {
-	ch := make(chan *unstructured.Unstructured)
+func (jr *jobRun) forEach(ctx context.Context, items []kube.Ref, fn func(context.Context, kube.Ref)) {
+	ch := make(chan kube.Ref)
 	var wg sync.WaitGroup
 	for range min(jr.workers, max(len(items), 1)) {
 		wg.Go(func() {
@@ -29,7 +29,7 @@ func (jr *jobRun) forEach(ctx context.Context, items []unstructured.Unstructured
 	}
 	for i := range items {
 		select {
-		case ch <- &items[i]:
+		case ch <- items[i]:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
@@ -57,25 +57,25 @@ func (jr *jobRun) runDelete(ctx context.Context) error {
 			return err
 		}
 		sel := labels.Set(o.LabelSelector).String()
-		items, err := jr.ops.List(ctx, m.GVR, "", sel)
+		items, err := jr.ops.ListRefs(ctx, m.GVR, "", sel)
 		if err != nil {
 			return fmt.Errorf("list %s %s: %w", o.Kind, sel, err)
 		}
 		slog.Info(fmt.Sprintf("Deleting %d %ss with selector %s", len(items), o.Kind, sel), "job", jr.job.Name)
 		jr.prog.SetTotal(jr.prog.Done() + int64(len(items)))
-		jr.forEach(ctx, items, func(ctx context.Context, u *unstructured.Unstructured) {
-			if u.GetDeletionTimestamp() != nil {
+		jr.forEach(ctx, items, func(ctx context.Context, u kube.Ref) {
+			if u.Deleting {
 				jr.prog.Add(1)
 				return
 			}
-			err := jr.ops.Delete(ctx, m.GVR, u.GetNamespace(), u.GetName(), metav1.DeleteOptions{PropagationPolicy: &bg})
+			err := jr.ops.Delete(ctx, m.GVR, u.Namespace, u.Name, metav1.DeleteOptions{PropagationPolicy: &bg})
 			switch {
 			case err == nil || apierrors.IsNotFound(err):
 				jr.prog.Add(1)
-				slog.Debug(fmt.Sprintf("Removing %s/%s from namespace %s", u.GetKind(), u.GetName(), u.GetNamespace()))
+				slog.Debug(fmt.Sprintf("Removing %s/%s from namespace %s", o.Kind, u.Name, u.Namespace))
 			case ctx.Err() == nil:
 				jr.prog.AddError(1)
-				jr.fail(fmt.Errorf("delete %s/%s: %w", u.GetKind(), u.GetName(), err))
+				jr.fail(fmt.Errorf("delete %s/%s: %w", o.Kind, u.Name, err))
 			}
 		})
 		if ctx.Err() != nil {
@@ -106,13 +106,13 @@ func (jr *jobRun) runRead(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			items, err := jr.ops.List(ctx, m.GVR, "", labels.Set(o.LabelSelector).String())
+			items, err := jr.ops.ListRefs(ctx, m.GVR, "", labels.Set(o.LabelSelector).String())
 			if err != nil {
 				return fmt.Errorf("list %s: %w", o.Kind, err)
 			}
-			jr.forEach(ctx, items, func(ctx context.Context, u *unstructured.Unstructured) {
-				if _, err := jr.ops.Get(ctx, m.GVR, u.GetNamespace(), u.GetName()); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
-					jr.fail(fmt.Errorf("read %s/%s: %w", u.GetKind(), u.GetName(), err))
+			jr.forEach(ctx, items, func(ctx context.Context, u kube.Ref) {
+				if _, err := jr.ops.Get(ctx, m.GVR, u.Namespace, u.Name); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
+					jr.fail(fmt.Errorf("read %s/%s: %w", o.Kind, u.Name, err))
 					jr.prog.AddError(1)
 					return
 				}

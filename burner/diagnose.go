@@ -77,8 +77,7 @@ func diagnosePods(pods []corev1.Pod, events map[string]string) []string {
 				}
 			}
 		}
-		reason, _, _ = strings.Cut(reason, " preemption:")
-		groups[string(p.Status.Phase)+"\x00"+strings.TrimSpace(reason)]++
+		groups[string(p.Status.Phase)+"\x00"+schedulingSummary(reason)]++
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
@@ -119,4 +118,17 @@ func (jr *jobRun) nodeLimit(ctx context.Context) string {
 		return fmt.Sprintf("node allows %d pods; %s", total, hint)
 	}
 	return fmt.Sprintf("%d nodes allow %d pods in total; %s", len(nodes.Items), total, hint)
+}
+
+// schedulingSummary keeps the scheduler's first sentence ("0/1 nodes are
+// available: 1 Too many pods.") and drops the preemption and claim notes.
+func schedulingSummary(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, "nodes are available:"); i >= 0 {
+		if j := strings.Index(msg[i:], ". "); j >= 0 {
+			return msg[:i+j+1]
+		}
+	}
+	msg, _, _ = strings.Cut(msg, " preemption:")
+	return msg
 }

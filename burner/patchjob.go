@@ -10,10 +10,11 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/yaml"
+
+	"github.com/perflab/perflab/kube"
 )
 
 // fieldManager is perflab's server-side apply field manager.
@@ -50,7 +51,7 @@ func (jr *jobRun) runPatch(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			items, err := jr.ops.List(ctx, m.GVR, "", labels.Set(o.LabelSelector).String())
+			items, err := jr.ops.ListRefs(ctx, m.GVR, "", labels.Set(o.LabelSelector).String())
 			if err != nil {
 				return fmt.Errorf("list %s: %w", o.Kind, err)
 			}
@@ -60,21 +61,21 @@ func (jr *jobRun) runPatch(ctx context.Context) error {
 				force := true
 				opts.FieldManager, opts.Force = fieldManager, &force
 			}
-			jr.forEach(ctx, items, func(ctx context.Context, u *unstructured.Unstructured) {
+			jr.forEach(ctx, items, func(ctx context.Context, u kube.Ref) {
 				data := body
 				if apply != nil {
-					data = applyFor(apply, u, o)
+					data = applyFor(apply, u, m.GVK.GroupVersion().String(), m.GVK.Kind)
 				}
-				_, err := jr.ops.Patch(ctx, m.GVR, u.GetNamespace(), u.GetName(), pt, data, opts)
+				_, err := jr.ops.Patch(ctx, m.GVR, u.Namespace, u.Name, pt, data, opts)
 				switch {
 				case err == nil:
 					jr.prog.Add(1)
-					slog.Debug(fmt.Sprintf("Patched %s/%s in namespace %s", u.GetKind(), u.GetName(), u.GetNamespace()))
+					slog.Debug(fmt.Sprintf("Patched %s/%s in namespace %s", o.Kind, u.Name, u.Namespace))
 				case apierrors.IsNotFound(err):
 					jr.prog.Add(1)
 				case ctx.Err() == nil:
 					jr.prog.AddError(1)
-					jr.fail(fmt.Errorf("patch %s/%s in %s: %w", u.GetKind(), u.GetName(), u.GetNamespace(), err))
+					jr.fail(fmt.Errorf("patch %s/%s in %s: %w", o.Kind, u.Name, u.Namespace, err))
 				}
 			})
 			if ctx.Err() != nil {
@@ -113,23 +114,23 @@ func patchBody(file string, pt types.PatchType, raw []byte) ([]byte, map[string]
 }
 
 // applyFor completes an apply patch with the target's identity.
-func applyFor(patch map[string]any, u *unstructured.Unstructured, o Object) []byte {
+func applyFor(patch map[string]any, u kube.Ref, apiVersion, kind string) []byte {
 	p := maps.Clone(patch)
 	md, _ := p["metadata"].(map[string]any)
 	md = maps.Clone(md)
 	if md == nil {
 		md = map[string]any{}
 	}
-	md["name"] = u.GetName()
-	if ns := u.GetNamespace(); ns != "" {
-		md["namespace"] = ns
+	md["name"] = u.Name
+	if u.Namespace != "" {
+		md["namespace"] = u.Namespace
 	}
 	p["metadata"] = md
 	if _, ok := p["apiVersion"]; !ok {
-		p["apiVersion"] = u.GetAPIVersion()
+		p["apiVersion"] = apiVersion
 	}
 	if _, ok := p["kind"]; !ok {
-		p["kind"] = u.GetKind()
+		p["kind"] = kind
 	}
 	b, _ := json.Marshal(p)
 	return b

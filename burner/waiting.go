@@ -132,7 +132,7 @@ func (jr *jobRun) verify(ctx context.Context) error {
 	var bad []string
 	for _, o := range jr.objs {
 		sel := labels.Set{kube.LabelRunID: jr.r.runID, kube.LabelJob: jr.job.Name, kube.LabelIndex: itoa(o.index)}.String()
-		items, err := jr.ops.List(ctx, o.mapping.GVR, "", sel)
+		items, err := jr.ops.ListRefs(ctx, o.mapping.GVR, "", sel)
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", o.kind, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/util/flowcontrol"
@@ -22,6 +23,10 @@ type Client struct {
 	Config  *rest.Config
 	Dynamic dynamic.Interface
 	Typed   kubernetes.Interface // protobuf, for informers and lists of built-in kinds
+	// Metadata lists and watches any kind as object metadata only (protobuf).
+	Metadata metadata.Interface
+	// raw sends pre-encoded JSON bodies and skips decoding responses.
+	raw rest.Interface
 
 	mapper *restmapper.DeferredDiscoveryRESTMapper
 	mu     sync.Mutex
@@ -57,16 +62,26 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube: typed client: %w", err)
 	}
+	raw, err := rest.UnversionedRESTClientFor(dynamic.ConfigFor(c))
+	if err != nil {
+		return nil, fmt.Errorf("kube: raw client: %w", err)
+	}
+	md, err := metadata.NewForConfig(c)
+	if err != nil {
+		return nil, fmt.Errorf("kube: metadata client: %w", err)
+	}
 	disc, err := discovery.NewDiscoveryClientForConfig(c)
 	if err != nil {
 		return nil, fmt.Errorf("kube: discovery client: %w", err)
 	}
 	return &Client{
-		Config:  c,
-		Dynamic: dyn,
-		Typed:   typed,
-		mapper:  restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
-		cache:   map[schema.GroupKind]Mapping{},
+		Config:   c,
+		Dynamic:  dyn,
+		Typed:    typed,
+		Metadata: md,
+		raw:      raw,
+		mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
+		cache:    map[schema.GroupKind]Mapping{},
 	}, nil
 }
 

@@ -91,3 +91,20 @@ func TestLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestResourcePath(t *testing.T) {
+	for _, tc := range []struct {
+		gvr  schema.GroupVersionResource
+		ns   string
+		want string
+	}{
+		{schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, "a", "/api/v1/namespaces/a/configmaps"},
+		{schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}, "", "/api/v1/namespaces"},
+		{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, "b", "/apis/apps/v1/namespaces/b/deployments"},
+		{schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles"}, "", "/apis/rbac.authorization.k8s.io/v1/clusterroles"},
+	} {
+		if got := resourcePath(tc.gvr, tc.ns); got != tc.want {
+			t.Errorf("%v %q: %s want %s", tc.gvr, tc.ns, got, tc.want)
+		}
+	}
+}
