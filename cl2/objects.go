@@ -36,7 +36,11 @@ func (k kubeObjects) Create(ctx context.Context, namespace string, obj *unstruct
 	if err != nil {
 		return err
 	}
-	if _, err := k.ops.Create(ctx, gvr, ns, obj); err != nil && !apierrors.IsAlreadyExists(err) {
+	body, err := json.Marshal(obj.Object)
+	if err != nil {
+		return err
+	}
+	if err := k.ops.CreateJSON(ctx, gvr, ns, body); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	return nil
@@ -72,7 +76,7 @@ func (k kubeObjects) Count(ctx context.Context, gvk schema.GroupVersionKind, nam
 	if err != nil {
 		return 0, err
 	}
-	items, err := k.ops.List(ctx, gvr, ns, selector)
+	items, err := k.ops.ListRefs(ctx, gvr, ns, selector)
 	if err != nil {
 		return 0, fmt.Errorf("list %s in %s: %w", gvk.Kind, namespace, err)
 	}
