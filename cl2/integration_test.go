@@ -287,6 +287,9 @@ func TestSeedOriginalRejectedBeforeRunning(t *testing.T) {
 	if !errors.As(err, &ps) || exitcode.Of(exitError(err)) != exitcode.Error {
 		t.Fatalf("want Problems and exit 1, got %v", err)
 	}
+	if !strings.Contains(err.Error(), "list-job.yaml:10: ") || !strings.Contains(err.Error(), "api-load-config.yaml:10: tuningSets[0].qpsLoad.burst") {
+		t.Errorf("want the config's and the Job template's mistakes with file:line, got %d problems:\n%v", len(ps), err)
+	}
 	assertNamespacesGone(t, context.Background(), "api-load-")
 }
 

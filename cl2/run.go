@@ -81,13 +81,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			slog.Warn(w.String())
 		}
 	}
-	if err != nil {
+	var ps Problems
+	if err != nil && !errors.As(err, &ps) {
 		return nil, err
 	}
-	if o.Simulated {
-		if ps := t.SimulatedNodeProblems(); len(ps) > 0 {
-			return nil, ps.Err()
-		}
+	if o.Simulated && t != nil {
+		ps = append(ps, t.SimulatedNodeProblems()...)
+	}
+	if len(ps) > 0 {
+		return nil, ps.Err()
 	}
 	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
 	every := o.ProgressEvery
