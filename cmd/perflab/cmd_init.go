@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/target"
 )
 
@@ -26,6 +28,7 @@ type initOptions struct {
 	allowMissing bool
 	metricsDir   string
 	target       target.Options
+	metrics      metrics.RunOptions
 }
 
 func newInitCommand() *cobra.Command {
@@ -57,6 +60,7 @@ deleted first when the job's cleanup is on).`,
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")
 	f.StringVar(&o.metricsDir, "metrics-directory", "", "where results go (default collected-metrics-<uuid>)")
 	o.target.AddFlags(f)
+	o.metrics.AddFlags(f)
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
@@ -89,15 +93,20 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	} else {
 		fmt.Fprintf(stderr, "perflab: running on %s (%s)\n", t.Name, t.Config.Host)
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint}
+	mrun, err := startInitMetrics(ctx, o.metrics, spec, o.uuid, o.metricsDir, t)
+	if err != nil {
+		return err
+	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
 	r, err := burner.NewRunner(t.Config, spec, ro)
 	if err != nil {
-		return err
+		return errors.Join(err, mrun.Close())
 	}
 	rep, err := r.Run(ctx)
+	err = errors.Join(err, mrun.Close())
 	if rep != nil {
 		for _, j := range rep.Jobs {
 			for _, d := range j.Diagnosis {
