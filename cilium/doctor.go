@@ -24,12 +24,12 @@ import (
 //     daemon/cmd/kube_proxy_replacement.go falls back to legacy routing
 //     without KPR=true, with iptables masquerading or with IPsec.
 const (
-	NetkitFatal        = "netkit devices need kernel 6.7.0 or newer and CONFIG_NETKIT"
-	BigTCPGSOMaxSize   = 196608
-	bigTCPIPv6Kernel   = "5.19"
-	bigTCPIPv4Kernel   = "6.3"
-	netkitKernel       = "6.7"
-	hostRoutingKernel  = "5.10"
+	NetkitFatal       = "netkit devices need kernel 6.7.0 or newer and CONFIG_NETKIT"
+	BigTCPGSOMaxSize  = 196608
+	bigTCPIPv6Kernel  = "5.19"
+	bigTCPIPv4Kernel  = "6.3"
+	netkitKernel      = "6.7"
+	hostRoutingKernel = "5.10"
 )
 
 // KernelVersion is a parsed `uname -r`.
