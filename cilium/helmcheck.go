@@ -170,36 +170,44 @@ func leafPaths(v Values) []string {
 	return out
 }
 
-// NearestKey suggests the chart key closest to path: among keys sharing the
-// longest existing prefix, the one whose last segment has the smallest edit
-// distance (case-insensitive); "" when nothing is reasonably close.
+// NearestKey suggests the chart key closest to path: below the longest
+// prefix of path that the chart has, the child whose name is closest (edit
+// distance, case-insensitive) to path's next segment, extended by path's
+// remaining segments when the chart has that key too; "" when nothing is
+// reasonably close.
 func NearestKey(path string) string {
 	parts := strings.Split(path, ".")
-	last := strings.ToLower(parts[len(parts)-1])
-	for i := len(parts) - 1; i >= 0; i-- {
-		prefix := strings.Join(parts[:i], ".")
-		best, bestD := "", 1<<30
-		for k := range chartKeys {
-			parent, seg := "", k
-			if j := strings.LastIndex(k, "."); j >= 0 {
-				parent, seg = k[:j], k[j+1:]
-			}
-			if parent != prefix {
-				continue
-			}
-			d := editDistance(last, strings.ToLower(seg))
-			if d < bestD || (d == bestD && k < best) {
-				best, bestD = k, d
-			}
-		}
-		if best != "" {
-			if bestD <= max(2, len(last)/2) {
-				return best
-			}
-			return ""
+	i := len(parts) - 1
+	for ; i > 0; i-- {
+		if _, ok := chartKeys[strings.Join(parts[:i], ".")]; ok {
+			break
 		}
 	}
-	return ""
+	prefix := strings.Join(parts[:i], ".")
+	want := strings.ToLower(parts[i])
+	best, bestD := "", 1<<30
+	for k := range chartKeys {
+		parent, seg := "", k
+		if j := strings.LastIndex(k, "."); j >= 0 {
+			parent, seg = k[:j], k[j+1:]
+		}
+		if parent != prefix {
+			continue
+		}
+		d := editDistance(want, strings.ToLower(seg))
+		if d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if best == "" || bestD > max(2, len(want)/2) {
+		return ""
+	}
+	if rest := parts[i+1:]; len(rest) > 0 {
+		if full := best + "." + strings.Join(rest, "."); ChartHasKey(full) {
+			return full
+		}
+	}
+	return best
 }
 
 func editDistance(a, b string) int {
@@ -251,11 +259,11 @@ func bigTCPConflicts(v Values) []Finding {
 			Hint:    "bpf.hostLegacyRouting=false, kubeProxyReplacement=true, bpf.masquerade=true"})
 	} else if kpr, _ := v.Lookup("kubeProxyReplacement"); helmScalar(kpr) != "true" {
 		out = append(out, Finding{Key: "kubeProxyReplacement", Severity: "conflict",
-			Message: "without kubeProxyReplacement=true the agent falls back to legacy host routing (\"BPF host routing requires kube-proxy-replacement=true.\") and then refuses BIG TCP (\"BIG TCP is not supported with legacy host routing\")",
+			Message: "BIG TCP goes with eBPF host routing; without kubeProxyReplacement=true the agent falls back to legacy host routing (\"BPF host routing requires kube-proxy-replacement=true.\"), and with legacy routing set explicitly it refuses BIG TCP (\"BIG TCP is not supported with legacy host routing\")",
 			Hint:    "kubeProxyReplacement=true and bpf.masquerade=true"})
 	} else if m, _ := v.Lookup("bpf.masquerade"); helmScalar(m) != "true" && ipv4Masq(v) {
 		out = append(out, Finding{Key: "bpf.masquerade", Severity: "conflict",
-			Message: "with iptables masquerading the agent falls back to legacy host routing (\"BPF host routing requires enable-bpf-masquerade.\") and then refuses BIG TCP",
+			Message: "BIG TCP goes with eBPF host routing; with iptables masquerading the agent falls back to legacy host routing (\"BPF host routing requires enable-bpf-masquerade.\")",
 			Hint:    "bpf.masquerade=true"})
 	}
 	return out
