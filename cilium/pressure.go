@@ -180,8 +180,13 @@ func (r *PressureReport) WriteText(w io.Writer) error {
 	if hot == 0 {
 		fmt.Fprintf(w, "No map is above the target; nothing to change.\n")
 	}
-	for reason, n := range r.Drops {
-		if n > 0 {
+	reasons := make([]string, 0, len(r.Drops))
+	for reason := range r.Drops {
+		reasons = append(reasons, reason)
+	}
+	sort.Strings(reasons)
+	for _, reason := range reasons {
+		if n := r.Drops[reason]; n > 0 {
 			fmt.Fprintf(w, "\nDrops %q: %g (a full map)\n", reason, n)
 		}
 	}
