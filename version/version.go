@@ -27,3 +27,9 @@ func String() string {
 	return fmt.Sprintf("perflab %s (commit %s, kubernetes %s, %s %s/%s)",
 		Version, rev, Kubernetes, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
+
+// KubernetesMajor and KubernetesMinor split Kubernetes for /version.
+const (
+	KubernetesMajor = "1"
+	KubernetesMinor = "36"
+)

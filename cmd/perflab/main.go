@@ -8,10 +8,15 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/spf13/pflag"
+
 	"github.com/perflab/perflab/exitcode"
 )
 
 func main() {
+	// Kubernetes packages register flags (--version...) on pflag's global
+	// set, which cobra would show on every command; perflab uses none.
+	pflag.CommandLine = pflag.NewFlagSet(os.Args[0], pflag.ContinueOnError)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRootCommand().ExecuteContext(ctx)
 	interrupted := ctx.Err() != nil

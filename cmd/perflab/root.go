@@ -34,6 +34,7 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 	root.PersistentFlags().StringVar(&opts.logLevel, "log-level", opts.logLevel, "log level: debug, info, warn, error")
 	root.AddCommand(
 		newVersionCommand(),
+		newClusterCommand(),
 		newCiliumCommand(),
 	)
 	return root

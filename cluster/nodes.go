@@ -1,0 +1,160 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// NodeSpec is the shape of every hollow node.
+type NodeSpec struct {
+	MaxPods int    `json:"maxPods"`
+	CPU     string `json:"cpu"`
+	Memory  string `json:"memory"`
+	// Taints are set on the node at creation (for dedicating nodes).
+	Taints []corev1.Taint `json:"taints,omitempty"`
+}
+
+const (
+	// NodeNamePrefix starts every hollow node's name: perflab-node-0, -1...
+	NodeNamePrefix = "perflab-node-"
+	// HollowNodeLabel marks nodes perflab created (value "true").
+	HollowNodeLabel = "perflab.io/hollow-node"
+	// kwokAnnotation is the annotation kwok's controllers manage nodes by.
+	kwokAnnotation = "kwok.x-k8s.io/node"
+	kwokSelector   = kwokAnnotation + "=fake"
+)
+
+// podCIDRBase holds every node's pod CIDR; nodeIPBase every node's
+// (never routed) InternalIP. Simulated pods carry no traffic.
+var (
+	podCIDRBase = netip.MustParsePrefix("10.128.0.0/9")
+	nodeIPBase  = netip.MustParseAddr("10.127.0.0")
+)
+
+// nodeHostBits is the size of a node's pod CIDR: room for maxPods plus the
+// network and broadcast addresses, at least a /24.
+func nodeHostBits(maxPods int) int {
+	return max(8, bits.Len(uint(maxPods+1)))
+}
+
+// podCIDR returns node index i's pod CIDR.
+func podCIDR(i, maxPods int) (netip.Prefix, error) {
+	hb := nodeHostBits(maxPods)
+	room := 32 - podCIDRBase.Bits() - hb
+	if i >= 1<<room {
+		return netip.Prefix{}, fmt.Errorf("node %d: no pod CIDR left in %s for /%d blocks", i, podCIDRBase, 32-hb)
+	}
+	b := podCIDRBase.Addr().As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	v += uint32(i) << hb
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), 32-hb), nil
+}
+
+func nodeIP(i int) netip.Addr {
+	b := nodeIPBase.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) + uint32(i+1)
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+}
+
+// newNode builds hollow node i: kwok's annotation, a pod CIDR, and
+// capacity/allocatable set at creation so the scheduler sees them at once.
+func newNode(i int, spec NodeSpec) (*corev1.Node, error) {
+	cidr, err := podCIDR(i, spec.MaxPods)
+	if err != nil {
+		return nil, err
+	}
+	cpu, err := resource.ParseQuantity(spec.CPU)
+	if err != nil {
+		return nil, fmt.Errorf("node cpu %q: %w", spec.CPU, err)
+	}
+	mem, err := resource.ParseQuantity(spec.Memory)
+	if err != nil {
+		return nil, fmt.Errorf("node memory %q: %w", spec.Memory, err)
+	}
+	name := NodeNamePrefix + strconv.Itoa(i)
+	res := corev1.ResourceList{
+		corev1.ResourceCPU:    cpu,
+		corev1.ResourceMemory: mem,
+		corev1.ResourcePods:   *resource.NewQuantity(int64(spec.MaxPods), resource.DecimalSI),
+	}
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        name,
+			Annotations: map[string]string{kwokAnnotation: "fake", "node.alpha.kubernetes.io/ttl": "0"},
+			Labels: map[string]string{
+				HollowNodeLabel:          "true",
+				"kubernetes.io/hostname": name,
+				"kubernetes.io/os":       "linux",
+				"kubernetes.io/arch":     "amd64",
+				"type":                   "kwok",
+			},
+		},
+		Spec: corev1.NodeSpec{PodCIDR: cidr.String(), PodCIDRs: []string{cidr.String()}, Taints: spec.Taints},
+		Status: corev1.NodeStatus{
+			Capacity:    res,
+			Allocatable: res.DeepCopy(),
+			Addresses: []corev1.NodeAddress{
+				{Type: corev1.NodeInternalIP, Address: nodeIP(i).String()},
+				{Type: corev1.NodeHostName, Address: name},
+			},
+		},
+	}, nil
+}
+
+// CreateNodes adds n hollow nodes after the highest-numbered existing one.
+// A running cluster's kwok controllers pick them up by their annotation, so
+// this works from any process holding a kubeconfig of the cluster.
+func CreateNodes(ctx context.Context, c kubernetes.Interface, n int, spec NodeSpec) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: HollowNodeLabel + "=true"})
+	if err != nil {
+		return nil, fmt.Errorf("list nodes: %w", err)
+	}
+	next := 0
+	for _, nd := range list.Items {
+		if i, err := strconv.Atoi(strings.TrimPrefix(nd.Name, NodeNamePrefix)); err == nil && i >= next {
+			next = i + 1
+		}
+	}
+	names := make([]string, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for k := range n {
+		node, err := newNode(next+k, spec)
+		if err != nil {
+			return nil, err
+		}
+		names[k] = node.Name
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, err := c.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
+			if err != nil && !apierrors.IsAlreadyExists(err) {
+				errs[k] = fmt.Errorf("create node %s: %w", node.Name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return names, err
+		}
+	}
+	return names, nil
+}

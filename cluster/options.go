@@ -1,0 +1,112 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Options configure an embedded cluster. The zero value is usable: Start
+// fills the defaults below.
+type Options struct {
+	// DataDir holds etcd's data, the PKI, kubeconfigs and logs. Empty means a
+	// temporary directory that Stop removes. Restarting on the same
+	// directory keeps every object.
+	DataDir string
+	// Nodes is how many hollow nodes exist after Start (default 1). On a
+	// restart, existing nodes count towards it.
+	Nodes int
+	// MaxPods is the pods capacity of each node (kubelet maxPods; default 110).
+	MaxPods int
+	// NodeCPU and NodeMemory are each node's capacity (defaults 32 and 256Gi).
+	NodeCPU, NodeMemory string
+	// PodStartupDelay and PodStartupJitter delay the moment a scheduled pod
+	// becomes Running and Ready by Delay plus a uniform random part of
+	// Jitter, so pod-startup measurements are not all zero.
+	PodStartupDelay, PodStartupJitter time.Duration
+	// MaxRequestsInflight and MaxMutatingRequestsInflight are the API
+	// server's flags of the same names (defaults 400 and 200).
+	MaxRequestsInflight, MaxMutatingRequestsInflight int
+	// APIServerArgs are extra kube-apiserver flags as "key=value"; they win
+	// over perflab's own settings.
+	APIServerArgs []string
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxPods                     = 110
+	DefaultNodeCPU                     = "32"
+	DefaultNodeMemory                  = "256Gi"
+	DefaultMaxRequestsInflight         = 400
+	DefaultMaxMutatingRequestsInflight = 200
+)
+
+// ErrInvalidOptions marks option validation failures.
+var ErrInvalidOptions = errors.New("invalid cluster options")
+
+func (o *Options) setDefaults() {
+	if o.Nodes == 0 {
+		o.Nodes = 1
+	}
+	if o.MaxPods == 0 {
+		o.MaxPods = DefaultMaxPods
+	}
+	if o.NodeCPU == "" {
+		o.NodeCPU = DefaultNodeCPU
+	}
+	if o.NodeMemory == "" {
+		o.NodeMemory = DefaultNodeMemory
+	}
+	if o.MaxRequestsInflight == 0 {
+		o.MaxRequestsInflight = DefaultMaxRequestsInflight
+	}
+	if o.MaxMutatingRequestsInflight == 0 {
+		o.MaxMutatingRequestsInflight = DefaultMaxMutatingRequestsInflight
+	}
+}
+
+// Validate reports the first invalid option, naming its flag.
+func (o Options) Validate() error {
+	invalid := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, a...))
+	}
+	switch {
+	case o.Nodes < 0:
+		return invalid("--nodes %d: must be 0 or more", o.Nodes)
+	case o.MaxPods < 0 || o.MaxPods > maxPodsLimit:
+		return invalid("--max-pods %d: must be between 1 and %d", o.MaxPods, maxPodsLimit)
+	case o.PodStartupDelay < 0:
+		return invalid("--pod-startup-delay %s: must not be negative", o.PodStartupDelay)
+	case o.PodStartupJitter < 0:
+		return invalid("--pod-startup-jitter %s: must not be negative", o.PodStartupJitter)
+	case o.MaxRequestsInflight < 0:
+		return invalid("--max-requests-inflight %d: must not be negative", o.MaxRequestsInflight)
+	case o.MaxMutatingRequestsInflight < 0:
+		return invalid("--max-mutating-requests-inflight %d: must not be negative", o.MaxMutatingRequestsInflight)
+	}
+	for _, q := range []struct{ flag, v string }{{"--node-cpu", o.NodeCPU}, {"--node-memory", o.NodeMemory}} {
+		if q.v == "" {
+			continue
+		}
+		v, err := resource.ParseQuantity(q.v)
+		if err != nil {
+			return invalid("%s %q: not a Kubernetes quantity (examples: 32, 500m, 256Gi)", q.flag, q.v)
+		}
+		if v.Sign() <= 0 {
+			return invalid("%s %q: must be positive", q.flag, q.v)
+		}
+	}
+	for _, a := range o.APIServerArgs {
+		k, _, ok := strings.Cut(a, "=")
+		if !ok || strings.TrimLeft(k, "-") == "" {
+			return invalid("--apiserver-arg %q: want key=value", a)
+		}
+	}
+	return nil
+}
+
+// maxPodsLimit keeps a node's pod CIDR within a /16.
+const maxPodsLimit = 65000

@@ -1,0 +1,41 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/kubernetes/cmd/kube-scheduler/app"
+	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
+)
+
+// schedulerArgs: no serving port (its metrics register in the process-wide
+// registry the API server's /metrics exposes), no leader election in a
+// one-member control plane, and the client rate of scalability test clusters.
+func schedulerArgs(kubeconfig string) componentArgs {
+	return componentArgs{}.set(
+		"kubeconfig", kubeconfig,
+		"secure-port", "0",
+		"bind-address", "127.0.0.1",
+		"leader-elect", "false",
+		"kube-api-qps", "500",
+		"kube-api-burst", "1000",
+	)
+}
+
+func newSchedulerOptions(args componentArgs) (*options.Options, error) {
+	o := options.NewOptions()
+	if err := parseInto("kube-scheduler", *o.Flags, args); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// runScheduler sets the scheduler up and runs it in the background.
+func runScheduler(ctx context.Context, o *options.Options, errc chan<- error) error {
+	cc, sched, err := app.Setup(ctx, o)
+	if err != nil {
+		return fmt.Errorf("kube-scheduler: %w", err)
+	}
+	go func() { errc <- app.Run(ctx, cc, sched) }()
+	return nil
+}

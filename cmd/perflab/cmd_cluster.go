@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/perflab/perflab/cluster"
+)
+
+func defaultDataDir() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".perflab-cluster"
+	}
+	return filepath.Join(home, ".perflab", "cluster")
+}
+
+func newClusterCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cluster",
+		Short: "Run the embedded Kubernetes control plane with simulated nodes",
+		Long: `A real control plane in one process: embedded etcd, kube-apiserver,
+kube-scheduler and kube-controller-manager, with hollow nodes simulated by kwok.
+Every listener binds 127.0.0.1; clients authenticate with certificates.`,
+	}
+	cmd.AddCommand(newClusterUpCommand(), newClusterNodesCommand(), newClusterBenchCommand())
+	return cmd
+}
+
+type clusterUpOptions struct {
+	cluster cluster.Options
+}
+
+func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
+	c := &o.cluster
+	fs.StringVar(&c.DataDir, "data-dir", defaultDataDir(), "directory for etcd data, PKI, kubeconfigs and logs; restarting on it keeps every object")
+	fs.IntVar(&c.Nodes, "nodes", 1, "hollow nodes to run")
+	fs.IntVar(&c.MaxPods, "max-pods", cluster.DefaultMaxPods, "pods per node (kubelet maxPods)")
+	fs.StringVar(&c.NodeCPU, "node-cpu", cluster.DefaultNodeCPU, "CPU capacity of each node")
+	fs.StringVar(&c.NodeMemory, "node-memory", cluster.DefaultNodeMemory, "memory capacity of each node")
+	fs.DurationVar(&c.PodStartupDelay, "pod-startup-delay", 0, "delay before a scheduled pod becomes Running and Ready")
+	fs.DurationVar(&c.PodStartupJitter, "pod-startup-jitter", 0, "extra uniform random delay, up to this, before a pod becomes Ready")
+	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
+	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
+	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable)")
+}
+
+func newClusterUpCommand() *cobra.Command {
+	o := &clusterUpOptions{}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start the embedded cluster in the foreground until Ctrl-C",
+		Example: `  perflab cluster up --nodes 3
+  perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
+  perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
+	}
+	o.addFlags(cmd.Flags())
+	return cmd
+}
+
+func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error {
+	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
+	c, err := cluster.Start(ctx, o.cluster)
+	if err != nil {
+		return err
+	}
+	defer c.Stop()
+	printClusterInfo(out, c)
+	<-ctx.Done()
+	fmt.Fprintln(out, "stopping ...")
+	if err := c.Stop(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "stopped; objects are kept in", c.DataDir())
+	return nil
+}
+
+func printClusterInfo(out io.Writer, c *cluster.Cluster) {
+	t := c.StartupTimes()
+	ep := c.Endpoints()
+	fmt.Fprintf(out, "cluster ready: API in %s, nodes Ready in %s\n", t.APIReady.Round(time.Millisecond), t.NodesReady.Round(time.Millisecond))
+	fmt.Fprintf(out, "  API server        %s\n", ep.APIServer)
+	fmt.Fprintf(out, "  etcd              %s (metrics %s)\n", ep.EtcdClient, ep.EtcdMetrics)
+	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
+	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
+	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
+}
+
+func newClusterNodesCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "nodes", Short: "Manage the hollow nodes of a running embedded cluster"}
+	var dataDir string
+	add := &cobra.Command{
+		Use:     "add N",
+		Short:   "Add N hollow nodes to the cluster running on --data-dir",
+		Example: "  perflab cluster nodes add 10",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.Atoi(args[0])
+			if err != nil || n <= 0 {
+				return fmt.Errorf("N %q: want a positive number of nodes", args[0])
+			}
+			return runNodesAdd(cmd.Context(), dataDir, n, cmd.OutOrStdout())
+		},
+	}
+	add.Flags().StringVar(&dataDir, "data-dir", defaultDataDir(), "data directory of the running cluster")
+	cmd.AddCommand(add)
+	return cmd
+}
+
+func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) error {
+	spec, err := cluster.ReadNodeSpec(dataDir)
+	if err != nil {
+		return err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", cluster.KubeconfigPath(dataDir))
+	if err != nil {
+		return fmt.Errorf("kubeconfig of %s: %w", dataDir, err)
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	names, err := cluster.CreateNodes(ctx, client, n, spec)
+	if err != nil {
+		return fmt.Errorf("is the cluster on %s running? %w", dataDir, err)
+	}
+	fmt.Fprintf(out, "added %d nodes (%s .. %s); waiting until Ready\n", len(names), names[0], names[len(names)-1])
+	total, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: cluster.HollowNodeLabel + "=true"})
+	if err != nil {
+		return err
+	}
+	return cluster.WaitNodesReady(ctx, client, len(total.Items), 5*time.Minute)
+}
+
+func newClusterBenchCommand() *cobra.Command {
+	o := cluster.BenchOptions{Nodes: 10, Pods: 1000}
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure the embedded cluster: start-up, idle RSS, and a Deployment of --pods replicas on --nodes nodes",
+		Example: `  perflab cluster bench --nodes 10 --pods 1000
+  perflab cluster bench --nodes 100 --pods 10000 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := cluster.Bench(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			return printBench(cmd.OutOrStdout(), res, jsonOut)
+		},
+	}
+	cmd.Flags().IntVar(&o.Nodes, "nodes", o.Nodes, "hollow nodes")
+	cmd.Flags().IntVar(&o.Pods, "pods", o.Pods, "replicas of the benchmark Deployment")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func printBench(out io.Writer, r cluster.BenchResult, jsonOut bool) error {
+	if jsonOut {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	mib := func(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
+	fmt.Fprintf(out, "nodes %d, pods %d\n", r.Nodes, r.Pods)
+	fmt.Fprintf(out, "  start → API ready        %s\n", r.APIReady.Round(time.Millisecond))
+	fmt.Fprintf(out, "  start → nodes Ready      %s\n", r.NodesReady.Round(time.Millisecond))
+	fmt.Fprintf(out, "  idle RSS                 %s\n", mib(r.IdleRSSBytes))
+	fmt.Fprintf(out, "  deployment → all Ready   %s (%.1f pods/s)\n", r.PodsReady.Round(time.Millisecond), r.PodsPerSecond)
+	fmt.Fprintf(out, "  scheduling throughput    %.1f pods/s\n", r.SchedulingPerSec)
+	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes))
+	return nil
+}
