@@ -6,32 +6,36 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cilium"
 	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/target"
 )
 
 // ciliumClusterOptions select the cluster for --from-cluster.
 type ciliumClusterOptions struct {
-	kubeconfig, context, namespace string
+	target    target.Options
+	namespace string
 }
 
 func (o *ciliumClusterOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig for --from-cluster (default $KUBECONFIG, ~/.kube/config)")
-	fs.StringVar(&o.context, "kube-context", "", "kubeconfig context for --from-cluster")
+	o.target.AddFlags(fs)
 	fs.StringVar(&o.namespace, "cilium-namespace", "kube-system", "namespace of cilium-config and the agents")
 }
 
-func (o *ciliumClusterOptions) source() (cilium.ClusterSource, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = o.kubeconfig
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules,
-		&clientcmd.ConfigOverrides{CurrentContext: o.context}).ClientConfig()
+// withSource resolves the target, hands its ClusterSource to run and
+// closes the target afterwards.
+func (o *ciliumClusterOptions) withSource(ctx context.Context, run func(cilium.ClusterSource) error) error {
+	t, err := target.Resolve(ctx, o.target)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return cilium.NewKubeSource(cfg, o.namespace)
+	defer t.Close()
+	src, err := cilium.NewKubeSource(t.Config, o.namespace)
+	if err != nil {
+		return err
+	}
+	return run(src)
 }
 
 func addCiliumMapsFlags(fs *pflag.FlagSet, o *cilium.MapsOptions, withJSON bool) {
@@ -84,14 +88,14 @@ func newCiliumMapsCommand() *cobra.Command {
 }
 
 func runCiliumMaps(ctx context.Context, o *ciliumMapsOptions, cmd *cobra.Command) error {
-	if o.maps.FromCluster {
-		src, err := o.cluster.source()
-		if err != nil {
-			return exitcode.With(exitcode.Error, err)
-		}
+	run := func(src cilium.ClusterSource) error {
 		o.maps.Cluster = src
+		return cilium.RunMaps(ctx, o.maps, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	return exitcode.With(exitcode.Error, cilium.RunMaps(ctx, o.maps, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+	if !o.maps.FromCluster {
+		return exitcode.With(exitcode.Error, run(nil))
+	}
+	return exitcode.With(exitcode.Error, o.cluster.withSource(ctx, run))
 }
 
 type ciliumPressureOptions struct {
@@ -128,14 +132,14 @@ func newCiliumPressureCommand() *cobra.Command {
 
 func runCiliumPressure(ctx context.Context, o *ciliumPressureOptions, cmd *cobra.Command) error {
 	o.run.WithSizes = o.run.Maps.MemTotal != ""
-	if o.run.Maps.FromCluster {
-		src, err := o.cluster.source()
-		if err != nil {
-			return exitcode.With(exitcode.Error, err)
-		}
+	run := func(src cilium.ClusterSource) error {
 		o.run.Maps.Cluster = src
+		return cilium.RunPressure(ctx, o.run, cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	return exitcode.With(exitcode.Error, cilium.RunPressure(ctx, o.run, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+	if !o.run.Maps.FromCluster {
+		return exitcode.With(exitcode.Error, run(nil))
+	}
+	return exitcode.With(exitcode.Error, o.cluster.withSource(ctx, run))
 }
 
 func newCiliumPlanCommand() *cobra.Command {

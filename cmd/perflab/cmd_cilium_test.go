@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/perflab/perflab/exitcode"
+)
+
+func runCLI(args ...string) (string, error) {
+	root := newRootCommand()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), err
+}
+
+func TestCiliumMapsCommand(t *testing.T) {
+	out, err := runCLI("cilium", "maps", "--mem-total", "5036000kB", "--cpus", "7", "--ratio", "0.01", "--distributed-lru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../../cilium/testdata/maps/seed-ratio-0.01-lru.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	for _, bad := range [][]string{
+		{"cilium", "maps", "--mem-total", "16Gb2", "--cpus", "1"},
+		{"cilium", "maps", "--mem-total", "16Gi", "--cpus", "1", "--ratio", "1.5"},
+		{"cilium", "pressure", "-f", "/nonexistent/metrics.txt"},
+		{"cilium", "ces", "--pods", "10", "--namespaces", "0"},
+	} {
+		_, err := runCLI(bad...)
+		if err == nil || exitcode.Of(err) != exitcode.Error {
+			t.Errorf("%s: err %v, code %d", strings.Join(bad, " "), err, exitcode.Of(err))
+		}
+	}
+}
