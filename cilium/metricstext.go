@@ -32,8 +32,6 @@ var (
 	metricName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 	// A label starts at the beginning or after a space: name=...
 	labelStart = regexp.MustCompile(`(?:^|\s)([a-zA-Z_][a-zA-Z0-9_]*)=`)
-	// Columns of the table are separated by the tabwriter's padding (3).
-	columnGap = regexp.MustCompile(`\s{2,}`)
 )
 
 // ParseMetrics reads either the table of `cilium metrics list` (also with
@@ -52,7 +50,7 @@ func ParseMetrics(r io.Reader, source string) ([]Sample, error) {
 
 func isExposition(raw []byte) bool {
 	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		l := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(l, "# HELP ") || strings.HasPrefix(l, "# TYPE ") {
@@ -69,7 +67,7 @@ func isExposition(raw []byte) bool {
 func parseMetricsList(raw []byte, source string) ([]Sample, error) {
 	var out []Sample
 	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(nil, 1<<20)
 	n := 0
 	for sc.Scan() {
 		n++
@@ -86,7 +84,7 @@ func parseMetricsList(raw []byte, source string) ([]Sample, error) {
 		if trimmed == "" {
 			continue
 		}
-		fields := columnGap.Split(trimmed, -1)
+		fields := splitColumns(trimmed)
 		if fields[0] == "Metric" || strings.HasPrefix(trimmed, "Metric ") {
 			continue // header
 		}
@@ -178,4 +176,28 @@ func parseExposition(raw []byte, source string) ([]Sample, error) {
 		}
 	}
 	return out, nil
+}
+
+// splitColumns splits a table line at runs of two or more blanks (the
+// tabwriter pads columns with at least three; single blanks occur inside
+// label values and histogram summaries).
+func splitColumns(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); {
+		if s[i] != ' ' && s[i] != '\t' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if j-i >= 2 || s[i] == '\t' {
+			out = append(out, s[start:i])
+			start = j
+		}
+		i = j
+	}
+	return append(out, s[start:])
 }

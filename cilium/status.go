@@ -21,7 +21,7 @@ type StatusMaps struct {
 // line that is not a row.
 func ParseStatusMaps(r io.Reader, source string) (*StatusMaps, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(nil, 1<<20)
 	n := 0
 	var st *StatusMaps
 	for sc.Scan() {
