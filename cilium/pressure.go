@@ -112,10 +112,14 @@ func AnalyzePressure(samples []Sample, o PressureOptions) (*PressureReport, erro
 		switch {
 		case caps[name] > 0:
 			mp.Capacity, mp.CapacitySource = caps[name], MetricMapCapacity
+		case mp.Known && mp.Info.Kind == "ipcache":
+			mp.Capacity, mp.CapacitySource = IPCacheMapEntries, "static size"
+		case mp.Known && mp.Info.Kind == "endpoints":
+			mp.Capacity, mp.CapacitySource = EndpointsMapEntries, "static size"
 		case o.Sizes != nil && mp.Known && o.Sizes.Size(mp.Info.Row) > 0:
 			mp.Capacity, mp.CapacitySource = o.Sizes.Size(mp.Info.Row), "computed table"
 		default:
-			mp.Capacity, mp.CapacitySource = DefaultMapCapacity, "default group (65536)"
+			mp.Capacity, mp.CapacitySource = DefaultMapCapacity, "assumed 65536 (the metric's default group; give --mem-total for the real size)"
 		}
 		mp.Entries = int(math.Round(mp.Pressure * float64(mp.Capacity)))
 		mp.Advice = advise(mp, o)

@@ -165,6 +165,10 @@ func TestSizesByHand(t *testing.T) {
 	}{
 		// 16Gi x 0.0025 = 42949672 (int of 42949672.96); /285 = 150700, /570 = 75350.
 		{"16Gi", 16 << 30, 4, AgentConfig{}, 150700, 75350, 150700, 150700, 75350, 65536},
+		// 30Gi x 0.0025 = 80530636; /285 = 282563, /570 = 141281. (The table in
+		// Documentation/network/ebpf/maps.rst says 284560 for 30 GiB: it
+		// predates the current element sizes, so it is not a test oracle.)
+		{"30Gi", 30 << 30, 8, AgentConfig{}, 282563, 141281, 282563, 282563, 141281, 65536},
 		// Below the minimums with 7 CPUs and distributed LRU: roundup(131072,7) = 131075,
 		// roundup(65536,7) = 65541; policy stats rounddown(65536,7) = 65534.
 		{"min-lru-7", 4 << 30, 7, AgentConfig{OptDistributedLRU: "true"}, 131075, 65541, 131075, 131075, 65541, 65534},
