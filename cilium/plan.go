@@ -10,16 +10,20 @@ import (
 
 // Workload describes the load a node's maps must hold.
 type Workload struct {
-	Services          int     // Kubernetes services (ClusterIP)
-	PortsPerService   int     // default 1
-	Backends          int     // service endpoints (pod IP:port) in the cluster
-	Endpoints         int     // pods in the cluster (IP cache)
-	Nodes             int     // nodes in the cluster (IP cache)
-	PodsPerNode       int     // local endpoints (Endpoints map)
-	NewConnsPerSec    float64 // new TCP connections per second through this node
-	ConnDuration      time.Duration
-	ServiceFraction   float64 // share of connections to a service VIP (extra CT entry), default 1
-	NATFraction       float64 // share of connections that are SNATed (2 NAT entries each)
+	Services        int     // Kubernetes services (ClusterIP)
+	PortsPerService int     // default 1
+	Backends        int     // service endpoints (pod IP:port) in the cluster
+	Endpoints       int     // pods in the cluster (IP cache)
+	Nodes           int     // nodes in the cluster (IP cache)
+	PodsPerNode     int     // local endpoints (Endpoints map)
+	NewConnsPerSec  float64 // new TCP connections per second through this node
+	ConnDuration    time.Duration
+	ServiceFraction float64 // share of connections to a service VIP (extra CT entry), default 1
+	NATFraction     float64 // share of connections that are SNATed (2 NAT entries each)
+	// UnclosedFraction is the share of connections that end without a
+	// FIN/RST the node sees (peer vanished, pod killed): their entries stay
+	// for the established timeout (bpf-ct-timeout-regular-tcp).
+	UnclosedFraction  float64
 	NewFlowsAnyPerSec float64 // new non-TCP flows per second (UDP, DNS, ICMP)
 	PolicyEntries     int     // policy map entries per endpoint
 	// Agent CT timeouts (daemon/cmd/daemon_main.go defaults: tcp 8000s,
@@ -64,7 +68,7 @@ func (w *Workload) validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"service-fraction", w.ServiceFraction}, {"nat-fraction", w.NATFraction}} {
+	}{{"service-fraction", w.ServiceFraction}, {"nat-fraction", w.NATFraction}, {"unclosed-fraction", w.UnclosedFraction}} {
 		if f.v < 0 || f.v > 1 || math.IsNaN(f.v) {
 			return fmt.Errorf("--%s %v: must be in [0,1]", f.name, f.v)
 		}
@@ -115,9 +119,11 @@ func (w *Workload) ctEntries(tcpCap, anyCap int) (tcp, anyEntries int, gc time.D
 		rate, capacity = anyRate, anyCap
 	}
 	gc = SteadyCTGC(rate, capacity, w.GC, 64)
-	tcpLife := w.ConnDuration + w.CTTimeoutFIN + gc
+	closed := (w.ConnDuration + w.CTTimeoutFIN + gc).Seconds()
+	unclosed := (w.ConnDuration + w.CTTimeoutTCP + gc).Seconds()
+	tcpLife := (1-w.UnclosedFraction)*closed + w.UnclosedFraction*unclosed
 	anyLife := w.CTTimeoutAny + gc
-	tcp = int(math.Ceil(tcpRate * tcpLife.Seconds()))
+	tcp = int(math.Ceil(tcpRate * tcpLife))
 	anyEntries = int(math.Ceil(anyRate * anyLife.Seconds()))
 	return tcp, anyEntries, gc
 }
@@ -169,7 +175,7 @@ func (w *Workload) forecasts(s *MapSizes, target float64) ([]MapForecast, time.D
 	}
 	svc := int(math.Ceil(float64(frontends) * (1 + perSvc))) // master + one slot per backend
 	maps := []MapForecast{
-		forecast(RowCTTCP, tcp, s.CTTCP, target, fmt.Sprintf("%.0f conn/s x %.1f entries x (%s life + %s close + %s GC)", w.NewConnsPerSec, 1+w.ServiceFraction, w.ConnDuration, w.CTTimeoutFIN, gc)),
+		forecast(RowCTTCP, tcp, s.CTTCP, target, fmt.Sprintf("%.0f conn/s x %.1f entries x (%s life + %s close (%.0f%% unclosed: %s) + %s GC)", w.NewConnsPerSec, 1+w.ServiceFraction, w.ConnDuration, w.CTTimeoutFIN, 100*w.UnclosedFraction, w.CTTimeoutTCP, gc)),
 		forecast(RowCTAny, anyE, s.CTAny, target, fmt.Sprintf("%.0f flow/s x %.1f entries x (%s timeout + %s GC)", w.NewFlowsAnyPerSec, 1+w.ServiceFraction, w.CTTimeoutAny, gc)),
 		forecast(RowNAT, nat, s.NAT, target, fmt.Sprintf("%.0f conn/s x %.2f SNATed x 2 entries", w.NewConnsPerSec, w.NATFraction)),
 		forecast(RowSvc4, svc, s.LBService, target, fmt.Sprintf("%d frontends x (1 + %.1f backends)", frontends, perSvc)),

@@ -84,6 +84,17 @@ func TestForecast(t *testing.T) {
 	if p.MinRatioBytes != DynamicMapBytes(mustSizes(t, AgentConfig{OptDynamicSizeRatio: "0.0028"}, node)) {
 		t.Errorf("bytes %d", p.MinRatioBytes)
 	}
+	// 1% of 100 conn/s never close. GC: 200 entries/s x 300s = 60000 of
+	// 150700 (39.8%) -> 300s x 0.602 = 181s; then 36200/150700 = 24.0%, in
+	// the 5%..25% band, so it stays at 3m1s. Entries: 200 x (0.99 x (10s +
+	// 181s) + 0.01 x (8000s + 181s)) = 200 x 270.9 = 54180.
+	p3, err := Forecast(AgentConfig{}, node, Workload{NewConnsPerSec: 100, UnclosedFraction: 0.01}, 0.85)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p3.GCInterval != 181*time.Second || p3.Maps[0].Entries != 54180 {
+		t.Errorf("unclosed: gc %s, tcp %d", p3.GCInterval, p3.Maps[0].Entries)
+	}
 	if _, err := Forecast(AgentConfig{}, node, Workload{NewConnsPerSec: -1}, 0.85); err == nil || !strings.Contains(err.Error(), "--new-conns-per-sec") {
 		t.Errorf("negative rate: %v", err)
 	}

@@ -170,6 +170,7 @@ func newCiliumPlanCommand() *cobra.Command {
 	fs.DurationVar(&w.ConnDuration, "conn-duration", 0, "mean TCP connection lifetime")
 	fs.Float64Var(&w.ServiceFraction, "service-fraction", 1, "share of connections to a service VIP (one extra CT entry each)")
 	fs.Float64Var(&w.NATFraction, "nat-fraction", 0, "share of connections that are SNATed (2 NAT entries each)")
+	fs.Float64Var(&w.UnclosedFraction, "unclosed-fraction", 0, "share of TCP connections that end without FIN/RST (their CT entries live --ct-timeout-tcp)")
 	fs.Float64Var(&w.NewFlowsAnyPerSec, "new-flows-any-per-sec", 0, "new non-TCP flows per second (UDP, DNS)")
 	fs.IntVar(&w.PolicyEntries, "policy-entries", 0, "policy map entries per endpoint")
 	fs.DurationVar(&w.CTTimeoutTCP, "ct-timeout-tcp", 8000*time.Second, "agent bpf-ct-timeout-regular-tcp")
