@@ -1,6 +1,7 @@
 package cilium
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -84,7 +85,7 @@ type MapForecast struct {
 	Pressure float64 `json:"pressure"`
 	// FullAt is the load multiple at which the map reaches the target
 	// pressure (Inf when the load does not touch it).
-	FullAt float64 `json:"fullAtLoadMultiple"`
+	FullAt float64 `json:"-"`
 	Basis  string  `json:"basis"`
 }
 
@@ -92,9 +93,11 @@ type MapForecast struct {
 type Plan struct {
 	Sizes      *MapSizes     `json:"-"`
 	Ratio      float64       `json:"ratio"`
-	GCInterval time.Duration `json:"ctGCInterval"`
-	Maps       []MapForecast `json:"maps"`
-	Target     float64       `json:"target"`
+	GCInterval time.Duration `json:"-"`
+	// GCIntervalSeconds is GCInterval for JSON.
+	GCIntervalSeconds float64       `json:"ctGCIntervalSeconds"`
+	Maps              []MapForecast `json:"maps"`
+	Target            float64       `json:"target"`
 	// FirstFull is the map that reaches the target first.
 	FirstFull string `json:"firstFull"`
 	// MinRatio is the smallest bpf.mapDynamicSizeRatio (in steps of 0.0001)
@@ -154,6 +157,7 @@ func Forecast(cfg AgentConfig, node Node, w Workload, target float64) (*Plan, er
 	}
 	p := &Plan{Sizes: s, Ratio: s.DynamicSizeRatio, Target: target}
 	p.Maps, p.GCInterval = w.forecasts(s, target)
+	p.GCIntervalSeconds = p.GCInterval.Seconds()
 	first := math.Inf(1)
 	for _, m := range p.Maps {
 		if m.FullAt < first {
@@ -254,3 +258,16 @@ func MinRatioFor(cfg AgentConfig, node Node, row string, need int) (float64, boo
 
 // FormatRatio prints a ratio without trailing zeros.
 func FormatRatio(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
+
+// MarshalJSON writes FullAt as fullAtLoadMultiple, null for "never".
+func (m MapForecast) MarshalJSON() ([]byte, error) {
+	type plain MapForecast
+	doc := struct {
+		plain
+		FullAt *float64 `json:"fullAtLoadMultiple"`
+	}{plain: plain(m)}
+	if !math.IsInf(m.FullAt, 0) && !math.IsNaN(m.FullAt) {
+		doc.FullAt = &m.FullAt
+	}
+	return json.Marshal(doc)
+}

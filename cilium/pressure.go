@@ -39,6 +39,7 @@ type MapPressure struct {
 	Entries        int     `json:"entries"` // pressure x capacity
 	FailedOps      float64 `json:"failedOps"`
 	Info           MapInfo `json:"-"`
+	Row            string  `json:"row,omitempty"` // status table row, "" if unknown
 	Known          bool    `json:"known"`
 	Advice         string  `json:"advice,omitempty"`
 }
@@ -108,6 +109,7 @@ func AnalyzePressure(samples []Sample, o PressureOptions) (*PressureReport, erro
 	}
 	for name, mp := range byMap {
 		mp.Info, mp.Known = LookupMap(name)
+		mp.Row = mp.Info.Row
 		mp.FailedOps = fails[name]
 		switch {
 		case caps[name] > 0:

@@ -67,10 +67,10 @@ func RunPlan(ctx context.Context, o PlanRunOptions, out, errOut io.Writer) error
 		enc.SetIndent("", "  ")
 		doc := struct {
 			*Plan
-			GCSeries []string `json:"ctGCSeries,omitempty"`
+			GCSeries []float64 `json:"ctGCSeriesSeconds,omitempty"`
 		}{Plan: p}
 		for _, d := range series {
-			doc.GCSeries = append(doc.GCSeries, d.String())
+			doc.GCSeries = append(doc.GCSeries, d.Seconds())
 		}
 		return enc.Encode(doc)
 	}

@@ -28,7 +28,7 @@ func runMaps(t *testing.T, o MapsOptions) (string, string, error) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "maps", name+".golden")
+	path := filepath.Join("testdata", "golden", name+".golden")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -24,7 +24,7 @@ func TestCiliumMapsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("../../cilium/testdata/maps/seed-ratio-0.01-lru.golden")
+	want, err := os.ReadFile("../../cilium/testdata/golden/seed-ratio-0.01-lru.golden")
 	if err != nil {
 		t.Fatal(err)
 	}
