@@ -2,22 +2,28 @@
 
 // gen_chartkeys derives the list of keys of the Cilium Helm chart from its
 // values.yaml. The output (chartkeys_v1.18.txt) is data: one key path per
-// line followed by its kind (map, open, list, null, scalar). "open" is an
-// empty map in the chart ({}), under which any key is accepted.
+// line followed by its kind (map, open, list, null, scalar, template).
+// "open" is an empty map in the chart ({}), under which any key is accepted;
+// "template" is a key the templates read (.Values.a.b) that values.yaml only
+// documents in a comment.
 //
 // Regenerate with (the chart comes from the Go module proxy, nothing is
 // committed but the derived list):
 //
 //	dir=$(go mod download -json github.com/cilium/cilium@v1.18.4 | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
 //	go run ./cilium/gen_chartkeys.go -values "$dir/install/kubernetes/cilium/values.yaml" \
-//	    -source "cilium/cilium@v1.18.4 install/kubernetes/cilium/values.yaml" > cilium/chartkeys_v1.18.txt
+//	    -templates "$dir/install/kubernetes/cilium/templates" \
+//	    -source "cilium/cilium@v1.18.4 install/kubernetes/cilium" > cilium/chartkeys_v1.18.txt
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 
 	"sigs.k8s.io/yaml"
@@ -25,7 +31,8 @@ import (
 
 func main() {
 	values := flag.String("values", "", "path of the chart's values.yaml")
-	source := flag.String("source", "", "where the values.yaml came from (written in the header)")
+	templates := flag.String("templates", "", "the chart's templates directory (adds keys only the templates read)")
+	source := flag.String("source", "", "where the chart came from (written in the header)")
 	flag.Parse()
 	raw, err := os.ReadFile(*values)
 	if err != nil {
@@ -63,6 +70,27 @@ func main() {
 		}
 	}
 	walk("", root)
+	if *templates != "" {
+		ref := regexp.MustCompile(`\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)`)
+		err := filepath.WalkDir(*templates, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range ref.FindAllStringSubmatch(string(raw), -1) {
+				if _, ok := lines[m[1]]; !ok && m[1] != "AsMap" {
+					lines[m[1]] = "template"
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
 	keys := make([]string, 0, len(lines))
 	for k := range lines {
 		keys = append(keys, k)

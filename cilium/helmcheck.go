@@ -27,7 +27,8 @@ var chartKeys = func() map[string]string {
 }()
 
 // ChartHasKey reports whether the v1.18 chart accepts path: it is a key of
-// values.yaml, or sits below an empty map, a null, a list or a free-form
+// values.yaml (or read by its templates), or sits below an empty map, a
+// null, a list, a template-only key or a free-form
 // Kubernetes field (annotations, labels, resources, ...).
 func ChartHasKey(path string) bool {
 	if _, ok := chartKeys[path]; ok {
@@ -40,7 +41,7 @@ func ChartHasKey(path string) bool {
 		if !ok {
 			continue
 		}
-		return kind == "open" || kind == "null" || kind == "list" || freeForm(parts[i-1])
+		return kind == "open" || kind == "null" || kind == "list" || kind == "template" || freeForm(parts[i-1])
 	}
 	return false
 }
