@@ -76,6 +76,7 @@ func newCiliumMapsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "maps",
 		Short: "Print the BPF Maps table of `cilium-dbg status --verbose` for a node",
+		Long:  ciliumLong("Print the BPF Maps table of `cilium-dbg status --verbose` for a node"),
 		Example: `  perflab cilium maps --mem-total 5036000kB --ratio 0.01 --cpus 7 --distributed-lru
   perflab cilium maps --mem-total 16Gi --set bpf.ctTcpMax=1000000 --json
   perflab cilium maps --from-cluster`,
@@ -108,6 +109,7 @@ func newCiliumPressureCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pressure",
 		Short: "Rank BPF maps by pressure from `cilium metrics list`, Prometheus or the cluster, and advise",
+		Long:  ciliumLong("Rank BPF maps by pressure from `cilium metrics list`, Prometheus or the cluster, and advise"),
 		Example: `  kubectl -n kube-system exec ds/cilium -- cilium metrics list > m.txt
   perflab cilium pressure -f m.txt --mem-total 16Gi
   perflab cilium pressure --prometheus http://127.0.0.1:9090`,
@@ -148,6 +150,7 @@ func newCiliumPlanCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Forecast map fill for a workload and the smallest ratio that keeps maps under target",
+		Long:  ciliumLong("Forecast map fill for a workload and the smallest ratio that keeps maps under target"),
 		Example: `  perflab cilium plan --mem-total 16Gi --new-conns-per-sec 2000 --services 3000 --backends 30000
   perflab cilium plan --mem-total 5036000kB --ratio 0.01 --cpus 7 --distributed-lru --gc-delete-ratios 0.3,0.3,0.01`,
 		Args: cobra.NoArgs,
@@ -185,6 +188,7 @@ func newCiliumDoctorCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm values against the v1.18 chart",
+		Long:  ciliumLong("Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm values against the v1.18 chart"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return exitcode.With(exitcode.Error, cilium.RunDoctor(cmd.Context(), *o, cmd.OutOrStdout()))
@@ -202,6 +206,7 @@ func newCiliumCESCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "ces",
 		Short:   "Estimate CiliumEndpointSlices and watch events, CEP vs CES",
+		Long:    ciliumLong("Estimate CiliumEndpointSlices and watch events, CEP vs CES"),
 		Example: `  perflab cilium ces --pods 200 --namespaces 1 --nodes 3 --churn 20s`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -219,4 +224,9 @@ func newCiliumCESCommand() *cobra.Command {
 	fs.IntVar(&in.Burst, "ces-burst", cilium.CESDefaultBurst, "ciliumEndpointSlice.rateLimits burst")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// ciliumLong is a subcommand's help: its summary and the exit codes.
+func ciliumLong(short string) string {
+	return short + ".\n\nExit codes: 0 ok, 1 error or bad input (the message names the file, line and field)."
 }
