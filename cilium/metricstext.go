@@ -141,7 +141,15 @@ func parseLabels(s string) map[string]string {
 	return m
 }
 
-func parseExposition(raw []byte, source string) ([]Sample, error) {
+func parseExposition(raw []byte, source string) (_ []Sample, err error) {
+	// expfmt v0.67.5 dereferences a nil metric family on a line that opens
+	// with "{" (a label set without a metric name; found by FuzzParseMetrics):
+	// report that line instead of crashing.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s:%d: malformed exposition (a label set without a metric name?)", source, firstBraceLine(raw))
+		}
+	}()
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(bytes.NewReader(raw))
 	if err != nil {
@@ -200,4 +208,15 @@ func splitColumns(s string) []string {
 		i = j
 	}
 	return append(out, s[start:])
+}
+
+// firstBraceLine is the 1-based number of the first line that starts with
+// "{", or 0.
+func firstBraceLine(raw []byte) int {
+	for i, l := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "{") {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -116,6 +116,8 @@ func TestParseMetricsErrors(t *testing.T) {
 		{"cilium_ok   1\n9bad-name   x=y   1\n", "m.txt:2: \"9bad-name\" is not a metric name"},
 		{"cilium_alone\n", "m.txt:1: want \"metric [labels] value\""},
 		{"# TYPE x gauge\nx{a=\"b\"} notanumber\n", "m.txt:2:"},
+		// expfmt panics on this one (found by the fuzzer); we name the line.
+		{"#0000\n{}", "m.txt:2: malformed exposition"},
 	}
 	for _, tt := range tests {
 		_, err := ParseMetrics(strings.NewReader(tt.in), "m.txt")
