@@ -68,8 +68,10 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// Validate reports the first invalid option, naming its flag.
+// Validate reports the first invalid option, naming its flag. Unset
+// fields are checked with their defaults.
 func (o Options) Validate() error {
+	o.setDefaults()
 	invalid := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, a...))
 	}

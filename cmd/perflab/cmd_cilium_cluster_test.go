@@ -33,7 +33,7 @@ func TestCiliumFromCluster(t *testing.T) {
 	})
 	args := []string{"cilium", "maps", "--from-cluster", "--kubeconfig", c.Kubeconfig()}
 	// No cilium-config yet: a clear error naming the ConfigMap.
-	if _, err := runCLI(args...); err == nil || !strings.Contains(err.Error(), "configmap kube-system/cilium-config") {
+	if _, err := runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "configmap kube-system/cilium-config") {
 		t.Fatalf("err = %v", err)
 	}
 	client, err := kubernetes.NewForConfig(c.RESTConfig())
@@ -53,7 +53,7 @@ func TestCiliumFromCluster(t *testing.T) {
 	if _, err := client.CoreV1().ConfigMaps("kube-system").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	text, err := runCLI(args...)
+	text, err := runCLI(t, args...)
 	if err != nil {
 		t.Fatal(err)
 	}

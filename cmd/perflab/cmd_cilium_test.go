@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -9,18 +8,8 @@ import (
 	"github.com/perflab/perflab/exitcode"
 )
 
-func runCLI(args ...string) (string, error) {
-	root := newRootCommand()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String(), err
-}
-
 func TestCiliumMapsCommand(t *testing.T) {
-	out, err := runCLI("cilium", "maps", "--mem-total", "5036000kB", "--cpus", "7", "--ratio", "0.01", "--distributed-lru")
+	out, err := runCLI(t, "cilium", "maps", "--mem-total", "5036000kB", "--cpus", "7", "--ratio", "0.01", "--distributed-lru")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +26,7 @@ func TestCiliumMapsCommand(t *testing.T) {
 		{"cilium", "pressure", "-f", "/nonexistent/metrics.txt"},
 		{"cilium", "ces", "--pods", "10", "--namespaces", "0"},
 	} {
-		_, err := runCLI(bad...)
+		_, err := runCLI(t, bad...)
 		if err == nil || exitcode.Of(err) != exitcode.Error {
 			t.Errorf("%s: err %v, code %d", strings.Join(bad, " "), err, exitcode.Of(err))
 		}

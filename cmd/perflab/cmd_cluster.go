@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/metrics"
 )
 
 func defaultDataDir() string {
@@ -40,7 +41,8 @@ Every listener binds 127.0.0.1; clients authenticate with certificates.`,
 }
 
 type clusterUpOptions struct {
-	cluster cluster.Options
+	cluster    cluster.Options
+	prometheus metrics.ClusterPrometheusOptions
 }
 
 func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
@@ -55,6 +57,7 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable)")
+	o.prometheus.AddFlags(fs)
 }
 
 func newClusterUpCommand() *cobra.Command {
@@ -64,7 +67,8 @@ func newClusterUpCommand() *cobra.Command {
 		Short: "Start the embedded cluster in the foreground until Ctrl-C",
 		Example: `  perflab cluster up --nodes 3
   perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
-  perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab`,
+  perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
+  perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
 	}
@@ -73,6 +77,16 @@ func newClusterUpCommand() *cobra.Command {
 }
 
 func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error {
+	// The library reads 0 as "default"; on the command line it is a mistake.
+	if o.cluster.MaxPods <= 0 {
+		return fmt.Errorf("--max-pods %d: must be at least 1", o.cluster.MaxPods)
+	}
+	if err := o.cluster.Validate(); err != nil {
+		return err
+	}
+	if err := o.prometheus.Validate(); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
 	c, err := cluster.Start(ctx, o.cluster)
 	if err != nil {
@@ -80,8 +94,15 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 	}
 	defer c.Stop()
 	printClusterInfo(out, c)
+	prom, err := o.prometheus.Start(ctx, c.PrometheusConfig(), c.DataDir(), out)
+	if err != nil {
+		return err
+	}
+	defer prom.Stop()
+	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping ...")
+	_ = prom.Stop()
 	if err := c.Stop(); err != nil {
 		return err
 	}
@@ -97,7 +118,6 @@ func printClusterInfo(out io.Writer, c *cluster.Cluster) {
 	fmt.Fprintf(out, "  etcd              %s (metrics %s)\n", ep.EtcdClient, ep.EtcdMetrics)
 	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
 	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
-	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
 }
 
 func newClusterNodesCommand() *cobra.Command {

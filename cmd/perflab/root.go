@@ -35,6 +35,13 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 	root.AddCommand(
 		newVersionCommand(),
 		newClusterCommand(),
+		newNetperfCommand(),
+		newInitCommand(),
+		newDestroyCommand(),
+		newIndexCommand(),
+		newCheckAlertsCommand(),
+		newGrafanaDashboardCommand(),
+		newMetricsCommand(),
 		newCiliumCommand(),
 	)
 	return root

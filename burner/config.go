@@ -1,0 +1,206 @@
+package burner
+
+import (
+	"time"
+
+	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/wait"
+)
+
+// JobType is what a job does.
+type JobType string
+
+// Job types.
+const (
+	CreateJob JobType = "create"
+	DeleteJob JobType = "delete"
+	PatchJob  JobType = "patch"
+	ReadJob   JobType = "read"
+)
+
+// Spec is a kube-burner configuration (v1.17 and v2 fields).
+type Spec struct {
+	MetricsEndpoints []MetricsEndpoint `yaml:"metricsEndpoints" json:"metricsEndpoints,omitempty"`
+	Global           Global            `yaml:"global" json:"global"`
+	Jobs             []Job             `yaml:"jobs" json:"jobs"`
+
+	// File is the config's path; Dir resolves objectTemplate paths.
+	File string `yaml:"-" json:"-"`
+	Dir  string `yaml:"-" json:"-"`
+
+	index *nodeIndex
+}
+
+// MetricsEndpoint is kube-burner's metricsEndpoints entry. perflab parses it;
+// the metrics engine consumes it through a JobObserver.
+type MetricsEndpoint struct {
+	Indexer       Indexer       `yaml:"indexer" json:"indexer"`
+	Metrics       []string      `yaml:"metrics" json:"metrics,omitempty"`
+	Alerts        []string      `yaml:"alerts" json:"alerts,omitempty"`
+	Endpoint      string        `yaml:"endpoint" json:"endpoint,omitempty"`
+	Step          time.Duration `yaml:"step" json:"step,omitempty"`
+	SkipTLSVerify bool          `yaml:"skipTLSVerify" json:"skipTLSVerify"`
+	Token         string        `yaml:"token" json:"-"`
+	Username      string        `yaml:"username" json:"-"`
+	Password      string        `yaml:"password" json:"-"`
+	Alias         string        `yaml:"alias" json:"alias,omitempty"`
+}
+
+// Indexer is kube-burner's indexer configuration.
+type Indexer struct {
+	Type               string   `yaml:"type" json:"type,omitempty"`
+	Enabled            bool     `yaml:"enabled" json:"enabled,omitempty"`
+	ESServers          []string `yaml:"esServers" json:"esServers,omitempty"`
+	DefaultIndex       string   `yaml:"defaultIndex" json:"defaultIndex,omitempty"`
+	InsecureSkipVerify bool     `yaml:"insecureSkipVerify" json:"insecureSkipVerify,omitempty"`
+	MetricsDirectory   string   `yaml:"metricsDirectory" json:"metricsDirectory,omitempty"`
+	CreateTarball      bool     `yaml:"createTarball" json:"createTarball,omitempty"`
+	TarballName        string   `yaml:"tarballName" json:"tarballName,omitempty"`
+}
+
+// Global is the config's global section.
+type Global struct {
+	Measurements      []Measurement `yaml:"measurements" json:"measurements,omitempty"`
+	RequestTimeout    time.Duration `yaml:"requestTimeout" json:"requestTimeout"`
+	GC                bool          `yaml:"gc" json:"gc"`
+	GCTimeout         time.Duration `yaml:"gcTimeout" json:"gcTimeout,omitempty"`
+	GCMetrics         bool          `yaml:"gcMetrics" json:"gcMetrics,omitempty"`
+	WaitWhenFinished  bool          `yaml:"waitWhenFinished" json:"waitWhenFinished,omitempty"`
+	Timeout           time.Duration `yaml:"timeout" json:"timeout"`
+	ClusterHealth     bool          `yaml:"clusterHealth" json:"clusterHealth,omitempty"`
+	FunctionTemplates []string      `yaml:"functionTemplates" json:"functionTemplates,omitempty"`
+	DeletionStrategy  string        `yaml:"deletionStrategy" json:"deletionStrategy,omitempty"`
+}
+
+// Measurement is a measurement entry; perflab implements podLatency and warns
+// about (and skips) the rest.
+type Measurement struct {
+	Name              string              `yaml:"name" json:"name"`
+	Thresholds        []measure.Threshold `yaml:"thresholds" json:"thresholds,omitempty"`
+	PProfTargets      []map[string]any    `yaml:"pprofTargets" json:"-"`
+	PProfInterval     time.Duration       `yaml:"pprofInterval" json:"-"`
+	PProfDirectory    string              `yaml:"pprofDirectory" json:"-"`
+	ServiceTimeout    time.Duration       `yaml:"svcTimeout" json:"-"`
+	QuantilesIndexer  string              `yaml:"quantilesIndexer" json:"-"`
+	TimeseriesIndexer string              `yaml:"timeseriesIndexer" json:"-"`
+}
+
+// Job is one kube-burner job.
+type Job struct {
+	Name                   string            `yaml:"name" json:"name"`
+	JobType                JobType           `yaml:"jobType" json:"jobType"`
+	JobIterations          int               `yaml:"jobIterations" json:"jobIterations"`
+	JobIterationDelay      time.Duration     `yaml:"jobIterationDelay" json:"jobIterationDelay,omitempty"`
+	JobPause               time.Duration     `yaml:"jobPause" json:"jobPause,omitempty"`
+	QPS                    float32           `yaml:"qps" json:"qps"`
+	Burst                  int               `yaml:"burst" json:"burst"`
+	Namespace              string            `yaml:"namespace" json:"namespace,omitempty"`
+	NamespacedIterations   bool              `yaml:"namespacedIterations" json:"namespacedIterations"`
+	IterationsPerNamespace int               `yaml:"iterationsPerNamespace" json:"iterationsPerNamespace"`
+	PreCreateNamespaces    bool              `yaml:"preCreateNamespaces" json:"preCreateNamespaces,omitempty"`
+	NamespaceLabels        map[string]string `yaml:"namespaceLabels" json:"-"`
+	NamespaceAnnotations   map[string]string `yaml:"namespaceAnnotations" json:"-"`
+	Cleanup                bool              `yaml:"cleanup" json:"cleanup"`
+	PodWait                bool              `yaml:"podWait" json:"podWait"`
+	WaitWhenFinished       bool              `yaml:"waitWhenFinished" json:"waitWhenFinished"`
+	MaxWaitTimeout         time.Duration     `yaml:"maxWaitTimeout" json:"maxWaitTimeout"`
+	WaitForDeletion        bool              `yaml:"waitForDeletion" json:"waitForDeletion"`
+	VerifyObjects          bool              `yaml:"verifyObjects" json:"verifyObjects"`
+	ErrorOnVerify          bool              `yaml:"errorOnVerify" json:"errorOnVerify"`
+	PreLoadImages          bool              `yaml:"preLoadImages" json:"preLoadImages"`
+	PreLoadPeriod          time.Duration     `yaml:"preLoadPeriod" json:"preLoadPeriod"`
+	PreLoadNodeLabels      map[string]string `yaml:"preLoadNodeLabels" json:"-"`
+	Objects                []Object          `yaml:"objects" json:"-"`
+
+	// Churn, v1.17 flat fields.
+	Churn         bool          `yaml:"churn" json:"churn,omitempty"`
+	ChurnCycles   int           `yaml:"churnCycles" json:"churnCycles,omitempty"`
+	ChurnPercent  int           `yaml:"churnPercent" json:"churnPercent,omitempty"`
+	ChurnDuration time.Duration `yaml:"churnDuration" json:"churnDuration,omitempty"`
+	ChurnDelay    time.Duration `yaml:"churnDelay" json:"churnDelay,omitempty"`
+	// ChurnConfig is the v2 form.
+	ChurnConfig ChurnConfig `yaml:"churnConfig" json:"churnConfig,omitempty"`
+
+	// Accepted for compatibility.
+	ExecutionMode              string        `yaml:"executionMode" json:"executionMode,omitempty"`
+	ObjectDelay                time.Duration `yaml:"objectDelay" json:"objectDelay,omitempty"`
+	ObjectWait                 bool          `yaml:"objectWait" json:"objectWait,omitempty"`
+	DefaultMissingKeysWithZero bool          `yaml:"defaultMissingKeysWithZero" json:"defaultMissingKeysWithZero,omitempty"`
+	SkipIndexing               bool          `yaml:"skipIndexing" json:"skipIndexing,omitempty"`
+	MetricsAggregate           bool          `yaml:"metricsAggregate" json:"metricsAggregate,omitempty"`
+	MetricsClosing             string        `yaml:"metricsClosing" json:"metricsClosing,omitempty"`
+	BeforeCleanup              string        `yaml:"beforeCleanup" json:"beforeCleanup,omitempty"`
+	GC                         bool          `yaml:"gc" json:"gc"`
+	Measurements               []Measurement `yaml:"measurements" json:"measurements,omitempty"`
+}
+
+// ChurnConfig is kube-burner v2's churnConfig.
+type ChurnConfig struct {
+	Cycles      int           `yaml:"cycles" json:"cycles,omitempty"`
+	Percent     int           `yaml:"percent" json:"percent,omitempty"`
+	Duration    time.Duration `yaml:"duration" json:"duration,omitempty"`
+	Delay       time.Duration `yaml:"delay" json:"delay,omitempty"`
+	DeleteDelay time.Duration `yaml:"deleteDelay" json:"deleteDelay,omitempty"`
+	Mode        string        `yaml:"mode" json:"mode,omitempty"`
+}
+
+// Churn modes.
+const (
+	ChurnNamespaces = "namespaces"
+	ChurnObjects    = "objects"
+)
+
+// Object is one entry of a job's objects.
+type Object struct {
+	ObjectTemplate string            `yaml:"objectTemplate" json:"objectTemplate,omitempty"`
+	Replicas       int               `yaml:"replicas" json:"replicas,omitempty"`
+	InputVars      map[string]any    `yaml:"inputVars" json:"inputVars,omitempty"`
+	Kind           string            `yaml:"kind" json:"kind,omitempty"`
+	APIVersion     string            `yaml:"apiVersion" json:"apiVersion,omitempty"`
+	LabelSelector  map[string]string `yaml:"labelSelector" json:"labelSelector,omitempty"`
+	PatchType      string            `yaml:"patchType" json:"patchType,omitempty"`
+	Wait           bool              `yaml:"wait" json:"wait"`
+	WaitOptions    WaitOptions       `yaml:"waitOptions" json:"waitOptions"`
+	RunOnce        bool              `yaml:"runOnce" json:"runOnce,omitempty"`
+	Churn          bool              `yaml:"churn" json:"churn,omitempty"`
+}
+
+// WaitOptions change what a created object waits for.
+type WaitOptions struct {
+	APIVersion        string            `yaml:"apiVersion" json:"apiVersion,omitempty"`
+	Kind              string            `yaml:"kind" json:"kind,omitempty"`
+	LabelSelector     map[string]string `yaml:"labelSelector" json:"labelSelector,omitempty"`
+	CustomStatusPaths []wait.StatusPath `yaml:"customStatusPaths" json:"customStatusPaths,omitempty"`
+}
+
+// ChurnEnabled reports whether the job churns (v1.17 churn: true, or a v2
+// churnConfig with cycles or a duration).
+func (j *Job) ChurnEnabled() bool {
+	return j.Churn || j.ChurnConfig.Cycles > 0 || j.ChurnConfig.Duration > 0
+}
+
+// EffectiveChurn merges the v1.17 flat fields into the v2 form.
+func (j *Job) EffectiveChurn() ChurnConfig {
+	c := j.ChurnConfig
+	if j.Churn {
+		if c.Cycles == 0 {
+			c.Cycles = j.ChurnCycles
+		}
+		if c.Percent == 0 {
+			c.Percent = j.ChurnPercent
+		}
+		if c.Duration == 0 {
+			c.Duration = j.ChurnDuration
+		}
+		if c.Delay == 0 {
+			c.Delay = j.ChurnDelay
+		}
+	}
+	if c.Percent <= 0 {
+		c.Percent = 10
+	}
+	if c.Mode == "" {
+		c.Mode = ChurnNamespaces
+	}
+	return c
+}

@@ -1,0 +1,368 @@
+package burner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strconv"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/measure"
+)
+
+// prepare parses the job's templates and maps their kinds.
+func (jr *jobRun) prepare(ctx context.Context) error {
+	job := jr.job
+	for i, o := range job.Objects {
+		if o.Replicas < 1 {
+			slog.Warn("object has replicas < 1, skipping", "job", job.Name, "template", o.ObjectTemplate, "replicas", o.Replicas)
+			continue
+		}
+		t, err := LoadObjectTemplate(jr.r.spec.TemplatePath(o.ObjectTemplate), o.InputVars, jr.r.o.AllowMissing || job.DefaultMissingKeysWithZero)
+		if err != nil {
+			return err
+		}
+		docs, err := t.Render(jr.vars(0, 1))
+		if err != nil {
+			return err
+		}
+		if len(docs) == 0 {
+			return fmt.Errorf("template %s renders no object", o.ObjectTemplate)
+		}
+		m, err := jr.r.client.Map(docs[0].GetAPIVersion(), docs[0].GetKind())
+		if err != nil {
+			return fmt.Errorf("template %s: %w", o.ObjectTemplate, err)
+		}
+		p := &preparedObject{index: i, cfg: o, tmpl: t, mapping: m, kind: docs[0].GetKind(), fixedNS: docs[0].GetNamespace(),
+			docs: len(docs), namespaced: m.Namespaced}
+		for _, d := range docs {
+			if d.GetKind() == p.kind {
+				p.kindDocs++
+			}
+		}
+		p.expected = int64(o.Replicas * len(docs))
+		if !o.RunOnce {
+			p.expected *= int64(job.JobIterations)
+		}
+		slog.Info(fmt.Sprintf("Job %s: %d iterations with %d %s replicas", job.Name, job.JobIterations, o.Replicas, p.kind))
+		jr.objs = append(jr.objs, p)
+	}
+	return nil
+}
+
+func (jr *jobRun) vars(iteration, replica int) TemplateVars {
+	return TemplateVars{Iteration: iteration, Replica: replica, JobName: jr.job.Name, UUID: jr.r.o.UUID, RunID: jr.r.runID}
+}
+
+func (jr *jobRun) nsRequired() bool {
+	for _, o := range jr.objs {
+		if o.namespaced && o.fixedNS == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// namespaceFor is the namespace of an iteration (kube-burner's naming).
+func (jr *jobRun) namespaceFor(i int) string {
+	if !jr.job.NamespacedIterations {
+		return jr.job.Namespace
+	}
+	return fmt.Sprintf("%s-%d", jr.job.Namespace, i/jr.job.IterationsPerNamespace)
+}
+
+// ensureNamespace creates ns once (AlreadyExists is fine).
+func (jr *jobRun) ensureNamespace(ctx context.Context, ns string, iteration int) error {
+	jr.mu.Lock()
+	_, done := jr.namespaces[ns]
+	jr.namespaces[ns] = append(jr.namespaces[ns], iteration)
+	if !done {
+		jr.nsOrder = append(jr.nsOrder, ns)
+	}
+	jr.mu.Unlock()
+	if done {
+		return nil
+	}
+	return jr.createNamespace(ctx, ns)
+}
+
+func (jr *jobRun) createNamespace(ctx context.Context, ns string) error {
+	l := jr.runLabels()
+	maps.Copy(l, jr.job.NamespaceLabels)
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
+	u.SetName(ns)
+	u.SetLabels(l)
+	if len(jr.job.NamespaceAnnotations) > 0 {
+		u.SetAnnotations(maps.Clone(jr.job.NamespaceAnnotations))
+	}
+	_, err := jr.nsOps.Create(ctx, nsGVR, "", u)
+	if apierrors.IsAlreadyExists(err) {
+		slog.Info(fmt.Sprintf("Namespace %s already exists", ns))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create namespace %s: %w", ns, err)
+	}
+	slog.Debug("created namespace", "namespace", ns)
+	return nil
+}
+
+// item is one object to create: an (object, iteration, replica) triple.
+type item struct {
+	obj       *preparedObject
+	iteration int
+	replica   int
+	ns        string
+	done      *sync.WaitGroup
+}
+
+// runCreate is a create job: pre-load, pre-cleanup, create, wait, verify,
+// churn, measure.
+func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
+	job := jr.job
+	if err := jr.prepare(ctx); err != nil {
+		return err
+	}
+	if job.PreLoadImages {
+		if err := jr.preload(ctx); err != nil {
+			return err
+		}
+	}
+	if job.Cleanup {
+		if err := jr.cleanupPrevious(ctx); err != nil {
+			return err
+		}
+	}
+	var tracker *measure.PodTracker
+	if jr.r.podLat != nil {
+		tracker = measure.NewPodTracker(measure.TrackerOptions{Selector: jr.runSelector(), IterationLabel: kube.LabelJobIteration, ReplicaLabel: kube.LabelReplica})
+		tctx, tcancel := context.WithCancel(ctx)
+		defer tcancel()
+		if err := tracker.Start(tctx, jr.r.client.Typed); err != nil {
+			return err
+		}
+	}
+	var total int64
+	for _, o := range jr.objs {
+		total += o.expected
+	}
+	jr.prog.SetTotal(total)
+	if err := jr.createIterations(ctx, 0, job.JobIterations); err != nil {
+		return err
+	}
+	if job.WaitWhenFinished && !job.PodWait {
+		if err := jr.waitAll(ctx, job.MaxWaitTimeout); err != nil {
+			return err
+		}
+	}
+	if job.VerifyObjects {
+		if err := jr.verify(ctx); err != nil {
+			if job.ErrorOnVerify {
+				return err
+			}
+			slog.Error("verification failed", "job", job.Name, "err", err)
+		}
+	}
+	if job.ChurnEnabled() {
+		if err := jr.churn(ctx); err != nil {
+			return err
+		}
+	}
+	if tracker != nil {
+		return jr.writePodLatency(tracker.Pods(), res)
+	}
+	return nil
+}
+
+// createIterations creates iterations [from, to) through a bounded worker
+// pool fed in iteration order.
+func (jr *jobRun) createIterations(ctx context.Context, from, to int) error {
+	job := jr.job
+	needNS := jr.nsRequired()
+	if needNS && job.PreCreateNamespaces {
+		for i := from; i < to; i++ {
+			if err := jr.ensureNamespace(ctx, jr.namespaceFor(i), i); err != nil {
+				return err
+			}
+		}
+	}
+	items := make(chan item, jr.workers*2)
+	var wg sync.WaitGroup
+	for range jr.workers {
+		wg.Go(func() {
+			for it := range items {
+				jr.createItem(ctx, it)
+				it.done.Done()
+			}
+		})
+	}
+	err := jr.produce(ctx, items, from, to, needNS)
+	close(items)
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+func (jr *jobRun) produce(ctx context.Context, items chan<- item, from, to int, needNS bool) error {
+	job := jr.job
+	step := max(to-from, 1) / 10
+	for i := from; i < to; i++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if step > 0 && (i-from)%step == 0 && i > from {
+			slog.Info(fmt.Sprintf("%d/%d iterations completed", i-from, to-from), "job", job.Name)
+		}
+		ns := ""
+		if needNS {
+			ns = jr.namespaceFor(i)
+			if !job.PreCreateNamespaces {
+				if err := jr.ensureNamespace(ctx, ns, i); err != nil {
+					return err
+				}
+			}
+		}
+		iterDone := &sync.WaitGroup{}
+		for _, o := range jr.objs {
+			if o.cfg.RunOnce && i > 0 {
+				continue
+			}
+			for r := 1; r <= o.cfg.Replicas; r++ {
+				iterDone.Add(1)
+				select {
+				case items <- item{obj: o, iteration: i, replica: r, ns: ns, done: iterDone}:
+				case <-ctx.Done():
+					iterDone.Done()
+					return ctx.Err()
+				}
+			}
+		}
+		if job.PodWait && !job.WaitWhenFinished {
+			iterDone.Wait()
+			if !job.NamespacedIterations || i == to-1 || jr.namespaceFor(i+1) != ns {
+				if err := jr.waitAllIn(ctx, ns, job.MaxWaitTimeout); err != nil {
+					return err
+				}
+			}
+		}
+		if job.JobIterationDelay > 0 && i < to-1 {
+			if err := sleep(ctx, job.JobIterationDelay); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createItem renders and creates one replica of an object.
+func (jr *jobRun) createItem(ctx context.Context, it item) {
+	if ctx.Err() != nil {
+		return
+	}
+	docs, err := it.obj.tmpl.Render(jr.vars(it.iteration, it.replica))
+	if err != nil {
+		jr.fail(err)
+		jr.prog.AddError(1)
+		return
+	}
+	base := kube.ObjectLabels(jr.r.o.UUID, jr.r.runID, jr.job.Name, it.obj.index, it.iteration, it.replica)
+	for _, u := range docs {
+		l := maps.Clone(base)
+		maps.Copy(l, u.GetLabels()) // the template's own labels win, as in kube-burner
+		u.SetLabels(l)
+		setTemplateLabels(u, base)
+		m := it.obj.mapping
+		if u.GetKind() != it.obj.kind {
+			if m, err = jr.r.client.Map(u.GetAPIVersion(), u.GetKind()); err != nil {
+				jr.fail(err)
+				continue
+			}
+		}
+		ns := u.GetNamespace()
+		if ns == "" && m.Namespaced {
+			ns = it.ns
+		}
+		if !m.Namespaced {
+			ns = ""
+		}
+		_, err := jr.ops.Create(ctx, m.GVR, ns, u)
+		switch {
+		case err == nil:
+			jr.prog.Add(1)
+			slog.Debug("created", "kind", u.GetKind(), "name", u.GetName(), "namespace", ns)
+		case apierrors.IsAlreadyExists(err):
+			jr.prog.Add(1)
+			slog.Error(fmt.Sprintf("%s/%s in namespace %s already exists", u.GetKind(), u.GetName(), ns))
+		case ctx.Err() != nil:
+		default:
+			jr.prog.AddError(1)
+			jr.fail(fmt.Errorf("create %s/%s in %q: %w", u.GetKind(), u.GetName(), ns, err))
+		}
+	}
+}
+
+// templatePaths are where a kind keeps its pod template's labels.
+var templatePaths = map[string][]string{
+	"Deployment":            {"spec", "template", "metadata", "labels"},
+	"ReplicaSet":            {"spec", "template", "metadata", "labels"},
+	"ReplicationController": {"spec", "template", "metadata", "labels"},
+	"StatefulSet":           {"spec", "template", "metadata", "labels"},
+	"DaemonSet":             {"spec", "template", "metadata", "labels"},
+	"Job":                   {"spec", "template", "metadata", "labels"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template", "metadata", "labels"},
+}
+
+// setTemplateLabels adds the run labels to a workload's pod template, so its
+// pods carry them (for waits, podLatency and delete jobs); existing keys stay.
+func setTemplateLabels(u *unstructured.Unstructured, l map[string]string) {
+	path, ok := templatePaths[u.GetKind()]
+	if !ok {
+		return
+	}
+	cur, _, _ := unstructured.NestedStringMap(u.Object, path...)
+	if cur == nil {
+		cur = map[string]string{}
+	}
+	for k, v := range l {
+		if k == kube.LabelReplica || k == kube.LabelJobIteration {
+			continue
+		}
+		if _, exists := cur[k]; !exists {
+			cur[k] = v
+		}
+	}
+	_ = unstructured.SetNestedStringMap(u.Object, cur, path...)
+}
+
+// writePodLatency writes kube-burner's podLatency files and checks thresholds.
+func (jr *jobRun) writePodLatency(pods []measure.PodTimes, res *JobResult) error {
+	docs, qs := measure.PodLatencies(pods, jr.r.o.UUID, jr.job.Name, time.Now())
+	if err := jr.r.out.WriteJSON(measure.PodLatencyMetric+"-"+jr.job.Name+".json", docs); err != nil {
+		return err
+	}
+	if err := jr.r.out.WriteJSON(measure.PodLatencyQuantilesMetric+"-"+jr.job.Name+".json", qs); err != nil {
+		return err
+	}
+	for _, q := range qs {
+		if q.QuantileName == measure.CondReady {
+			res.P99Ready = time.Duration(q.P99) * time.Millisecond
+		}
+		slog.Info(fmt.Sprintf("%s: %s 99th: %dms max: %dms avg: %dms", jr.job.Name, q.QuantileName, q.P99, q.Max, q.Avg))
+	}
+	if errs := measure.CheckThresholds(jr.r.podLat.Thresholds, qs); len(errs) > 0 {
+		return exitcode.With(exitcode.Threshold, errors.Join(errs...))
+	}
+	return nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

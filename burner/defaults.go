@@ -1,0 +1,72 @@
+package burner
+
+import (
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults as kube-burner's (pkg/config/config.go, v1.17).
+const (
+	DefaultTimeout        = 4 * time.Hour
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultPreLoadPeriod  = time.Minute
+	DefaultChurnCycles    = 100
+	DefaultChurnPercent   = 10
+	DefaultChurnDuration  = time.Hour
+	DefaultChurnDelay     = 5 * time.Minute
+)
+
+func defaultSpec() Spec {
+	return Spec{Global: Global{RequestTimeout: DefaultRequestTimeout, Timeout: DefaultTimeout, GCTimeout: time.Hour, DeletionStrategy: "default"}}
+}
+
+// UnmarshalYAML decodes a job over kube-burner's defaults.
+func (j *Job) UnmarshalYAML(n *yaml.Node) error {
+	type raw Job
+	r := raw{
+		JobType:                CreateJob,
+		JobIterations:          1,
+		Cleanup:                true,
+		NamespacedIterations:   true,
+		IterationsPerNamespace: 1,
+		WaitWhenFinished:       true,
+		VerifyObjects:          true,
+		ErrorOnVerify:          true,
+		WaitForDeletion:        true,
+		PreLoadImages:          true,
+		PreLoadPeriod:          DefaultPreLoadPeriod,
+		ChurnCycles:            DefaultChurnCycles,
+		ChurnPercent:           DefaultChurnPercent,
+		ChurnDuration:          DefaultChurnDuration,
+		ChurnDelay:             DefaultChurnDelay,
+		MetricsClosing:         "afterJobPause",
+	}
+	if err := n.Decode(&r); err != nil {
+		return err
+	}
+	*j = Job(r)
+	return nil
+}
+
+// UnmarshalYAML decodes an object over kube-burner's defaults (wait: true).
+func (o *Object) UnmarshalYAML(n *yaml.Node) error {
+	type raw Object
+	r := raw{Wait: true}
+	if err := n.Decode(&r); err != nil {
+		return err
+	}
+	*o = Object(r)
+	return nil
+}
+
+// UnmarshalYAML decodes a metrics endpoint over kube-burner's defaults.
+func (m *MetricsEndpoint) UnmarshalYAML(n *yaml.Node) error {
+	type raw MetricsEndpoint
+	r := raw{SkipTLSVerify: true, Step: 30 * time.Second, Indexer: Indexer{TarballName: "kube-burner-metrics.tgz"}}
+	if err := n.Decode(&r); err != nil {
+		return err
+	}
+	*m = MetricsEndpoint(r)
+	return nil
+}

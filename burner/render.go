@@ -1,0 +1,72 @@
+package burner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig/v3"
+)
+
+// funcMap is sprig's text functions, built once.
+var funcMap = sprig.TxtFuncMap()
+
+// EnvVars returns the environment as template variables.
+func EnvVars() map[string]any {
+	out := map[string]any{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// parseTemplate parses text as a Go template named name, with sprig.
+func parseTemplate(name string, text []byte, allowMissing bool) (*template.Template, error) {
+	opt := "missingkey=error"
+	if allowMissing {
+		opt = "missingkey=zero"
+	}
+	return template.New(name).Option(opt).Funcs(funcMap).Parse(string(text))
+}
+
+// templateLineRE finds "template: NAME:LINE:COL: msg" or "template: NAME:LINE: msg".
+var templateLineRE = regexp.MustCompile(`template: [^:]*:(\d+)(?::\d+)?: (.*)$`)
+
+// templateError turns a text/template error into a ConfigError at its line.
+func templateError(file string, err error) *ConfigError {
+	msg := err.Error()
+	var ee template.ExecError
+	if errors.As(err, &ee) {
+		msg = ee.Err.Error()
+	}
+	if m := templateLineRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return errorf(file, n, "", "template: %s", strings.TrimSpace(m[2]))
+	}
+	return errorf(file, 0, "", "template: %s", msg)
+}
+
+// renderText renders a Go template text with vars.
+func renderText(file string, text []byte, vars map[string]any, allowMissing bool) ([]byte, error) {
+	t, err := parseTemplate(file, text, allowMissing)
+	if err != nil {
+		return nil, templateError(file, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, vars); err != nil {
+		return nil, templateError(file, err)
+	}
+	return b.Bytes(), nil
+}
+
+// errNoValue wraps a rendering problem without position.
+func errNoValue(file, what string, err error) error {
+	return &ConfigError{File: file, Msg: fmt.Sprintf("%s: %v", what, err)}
+}

@@ -1,0 +1,233 @@
+package burner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"k8s.io/client-go/rest"
+
+	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/results"
+	"github.com/perflab/perflab/wait"
+)
+
+// Options configure a run.
+type Options struct {
+	UUID         string        // "" → a new one
+	MetricsDir   string        // "" → collected-metrics-<uuid>
+	Timeout      time.Duration // overrides global.timeout when > 0
+	AllowMissing bool
+	Stdout       io.Writer // summary table
+	Stderr       io.Writer // progress lines
+	// ProgressInterval between progress lines (2s by default).
+	ProgressInterval time.Duration
+	Observers        []JobObserver
+	// Retry is the retry policy for API calls (kube.DefaultRetry if zero).
+	Retry kube.RetryPolicy
+	// MaxPodsHint is how to raise a node's pod limit, printed with the
+	// Too-many-pods diagnosis (e.g. "embedded: --embedded-max-pods").
+	MaxPodsHint string
+}
+
+// Runner runs a loaded config against one cluster.
+type Runner struct {
+	spec    *Spec
+	o       Options
+	client  *kube.Client
+	runID   string
+	timeout time.Duration
+	out     *results.Dir
+	podLat  *Measurement
+}
+
+// NewRunner connects to the cluster of cfg. Nothing is created yet.
+func NewRunner(cfg *rest.Config, spec *Spec, o Options) (*Runner, error) {
+	if o.UUID == "" {
+		o.UUID = uuid.NewString()
+	}
+	if o.MetricsDir == "" {
+		o.MetricsDir = "collected-metrics-" + o.UUID
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Retry == (kube.RetryPolicy{}) {
+		o.Retry = kube.DefaultRetry
+	}
+	c := rest.CopyConfig(cfg)
+	if spec.Global.RequestTimeout > 0 {
+		c.Timeout = spec.Global.RequestTimeout
+	}
+	client, err := kube.NewClient(c)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runner{spec: spec, o: o, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout}
+	if o.Timeout > 0 {
+		r.timeout = o.Timeout
+	}
+	for i, m := range spec.Global.Measurements {
+		if m.Name == PodLatencyName {
+			r.podLat = &spec.Global.Measurements[i]
+		} else {
+			slog.Warn(fmt.Sprintf("Measurement [%s] is not supported", m.Name))
+		}
+	}
+	if spec.Global.WaitWhenFinished {
+		for i := range spec.Jobs {
+			spec.Jobs[i].PodWait, spec.Jobs[i].WaitWhenFinished = false, false
+		}
+	}
+	return r, nil
+}
+
+// UUID and RunID identify the run.
+func (r *Runner) UUID() string  { return r.o.UUID }
+func (r *Runner) RunID() string { return r.runID }
+
+// Run executes every job in order. On Ctrl-C (ctx canceled) or failure it
+// stops issuing work and, when the jobs' cleanup is on, deletes what this run
+// created. The returned error carries the exit code (package exitcode); a
+// canceled ctx returns ctx.Err().
+func (r *Runner) Run(ctx context.Context) (*Report, error) {
+	slog.Info("starting perflab init", "uuid", r.o.UUID, "runid", r.runID, "config", r.spec.File)
+	out, err := results.NewDir(r.o.MetricsDir)
+	if err != nil {
+		return nil, err
+	}
+	r.out = out
+	rctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	rep := &Report{UUID: r.o.UUID, RunID: r.runID, MetricsDir: r.o.MetricsDir}
+	var runErr error
+	cleanup := false
+	for i := range r.spec.Jobs {
+		job := &r.spec.Jobs[i]
+		if job.JobType == CreateJob && job.Cleanup {
+			cleanup = true
+		}
+		res := r.runJob(rctx, i)
+		rep.Jobs = append(rep.Jobs, res)
+		if res.Err != nil && runErr == nil {
+			runErr = res.Err
+		}
+		if rctx.Err() != nil {
+			break
+		}
+		if res.Err != nil && exitcode.Of(res.Err) != exitcode.Threshold {
+			break
+		}
+	}
+	if runErr == nil && r.spec.Global.WaitWhenFinished && rctx.Err() == nil {
+		runErr = r.waitAllRun(rctx)
+	}
+	failed := runErr != nil || rctx.Err() != nil
+	switch {
+	case failed && cleanup:
+		slog.Warn("run did not complete; deleting what it created", "runid", r.runID)
+		r.deleteRun(ctx)
+	case !failed && r.spec.Global.GC:
+		gctx, gcancel := context.WithTimeout(ctx, r.spec.Global.GCTimeout)
+		if err := r.deleteRunIn(gctx); err != nil {
+			slog.Error("garbage collection", "err", err)
+		}
+		gcancel()
+	}
+	if err := out.WriteJSON("jobSummary.json", r.summaries(rep)); err != nil {
+		slog.Error("writing job summary", "err", err)
+	}
+	if err := rep.Table().Render(r.o.Stdout); err != nil {
+		slog.Error("writing summary table", "err", err)
+	}
+	slog.Info("finished", "uuid", r.o.UUID, "metricsDirectory", r.o.MetricsDir)
+	switch {
+	case ctx.Err() != nil:
+		return rep, ctx.Err()
+	case errors.Is(rctx.Err(), context.DeadlineExceeded) && exitcode.Of(runErr) != exitcode.Timeout:
+		return rep, exitcode.With(exitcode.Timeout, fmt.Errorf("run exceeded its timeout %s", r.timeout))
+	}
+	return rep, runErr
+}
+
+// waitAllRun waits, at the end of all jobs, for every create job's objects
+// (global waitWhenFinished).
+func (r *Runner) waitAllRun(ctx context.Context) error {
+	for i := range r.spec.Jobs {
+		if r.spec.Jobs[i].JobType != CreateJob {
+			continue
+		}
+		jr := newJobRun(r, i)
+		if err := jr.prepare(ctx); err != nil {
+			return err
+		}
+		if err := jr.waitAll(ctx, jr.job.MaxWaitTimeout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runJob runs one job and notifies observers.
+func (r *Runner) runJob(ctx context.Context, i int) JobResult {
+	jr := newJobRun(r, i)
+	job := jr.job
+	res := JobResult{Name: job.Name, Type: job.JobType, P99Ready: -1}
+	slog.Info("triggering job", "job", job.Name, "type", job.JobType)
+	res.Start = time.Now()
+	stopProg := jr.prog.Start(ctx)
+	var err error
+	switch job.JobType {
+	case CreateJob:
+		err = jr.runCreate(ctx, &res)
+	case DeleteJob:
+		err = jr.runDelete(ctx)
+	case PatchJob:
+		err = jr.runPatch(ctx)
+	case ReadJob:
+		err = jr.runRead(ctx)
+	}
+	stopProg()
+	res.End = time.Now()
+	res.Elapsed = res.End.Sub(res.Start)
+	res.Requests = jr.stats.Requests.Load()
+	res.Retries = jr.stats.Retries.Load()
+	res.Errors = jr.stats.Errors.Load()
+	res.Objects = jr.stats.Created.Load() + jr.stats.Patched.Load() + jr.stats.Deleted.Load() + jr.stats.Read.Load()
+	if s := res.Elapsed.Seconds(); s > 0 {
+		res.AchievedQPS = float64(res.Objects) / s
+	}
+	res.ChurnStart, res.ChurnEnd = jr.churnStart, jr.churnEnd
+	res.Diagnosis = jr.diagnosis
+	if err == nil {
+		err = jr.err()
+		if err != nil {
+			err = fmt.Errorf("job %s: %w", job.Name, err)
+		}
+	}
+	res.Err, res.Passed = err, err == nil
+	slog.Info("job finished", "job", job.Name, "took", res.Elapsed.Round(time.Millisecond), "objects", res.Objects, "errors", res.Errors)
+	if ctx.Err() == nil && job.JobPause > 0 {
+		slog.Info("pausing after job", "job", job.Name, "pause", job.JobPause)
+		_ = sleep(ctx, job.JobPause)
+	}
+	for _, o := range r.o.Observers {
+		if oerr := o.JobFinished(ctx, JobWindow{Name: job.Name, UUID: r.o.UUID, Start: res.Start, End: res.End}); oerr != nil && res.Err == nil {
+			res.Err, res.Passed = oerr, false
+		}
+	}
+	return res
+}
+
+// timeoutErr marks err as a timeout when it is one.
+func timeoutErr(err error) error {
+	if errors.Is(err, wait.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
+		return exitcode.With(exitcode.Timeout, err)
+	}
+	return err
+}

@@ -1,0 +1,116 @@
+package burner
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"text/template"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// ObjectTemplate is a parsed object template (Go text/template with sprig),
+// rendered per iteration and replica. Safe for concurrent use.
+type ObjectTemplate struct {
+	Path      string
+	tmpl      *template.Template
+	inputVars map[string]any
+	bufs      sync.Pool
+}
+
+// TemplateVars are the variables kube-burner gives templates.
+type TemplateVars struct {
+	Iteration, Replica int
+	JobName, UUID      string
+	RunID              string
+}
+
+// LoadObjectTemplate reads and parses the template at path.
+func LoadObjectTemplate(path string, inputVars map[string]any, allowMissing bool) (*ObjectTemplate, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseObjectTemplate(path, b, inputVars, allowMissing)
+}
+
+// ParseObjectTemplate parses text as the template named path.
+func ParseObjectTemplate(path string, text []byte, inputVars map[string]any, allowMissing bool) (*ObjectTemplate, error) {
+	t, err := parseTemplate(filepath.Base(path), text, allowMissing)
+	if err != nil {
+		return nil, templateError(path, err)
+	}
+	return &ObjectTemplate{Path: path, tmpl: t, inputVars: inputVars, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}, nil
+}
+
+func (t *ObjectTemplate) data(v TemplateVars) map[string]any {
+	d := make(map[string]any, len(t.inputVars)+5)
+	for k, x := range t.inputVars {
+		d[k] = x
+	}
+	d["Iteration"] = v.Iteration
+	d["Replica"] = v.Replica
+	d["JobName"] = v.JobName
+	d["UUID"] = v.UUID
+	d["RunID"] = v.RunID
+	return d
+}
+
+// RenderBytes renders the template text.
+func (t *ObjectTemplate) RenderBytes(v TemplateVars) ([]byte, error) {
+	b := t.bufs.Get().(*bytes.Buffer)
+	defer t.bufs.Put(b)
+	b.Reset()
+	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
+		return nil, templateError(t.Path, err)
+	}
+	return bytes.Clone(b.Bytes()), nil
+}
+
+// Render renders the template and decodes every YAML document in it.
+func (t *ObjectTemplate) Render(v TemplateVars) ([]*unstructured.Unstructured, error) {
+	b := t.bufs.Get().(*bytes.Buffer)
+	defer t.bufs.Put(b)
+	b.Reset()
+	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
+		return nil, templateError(t.Path, err)
+	}
+	return decodeDocuments(t.Path, b.Bytes())
+}
+
+// decodeDocuments splits multi-document YAML and decodes each non-empty one.
+func decodeDocuments(path string, y []byte) ([]*unstructured.Unstructured, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(y)))
+	var out []*unstructured.Unstructured
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, &ConfigError{File: path, Msg: fmt.Sprintf("rendered YAML: %v", err)}
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		j, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			line, msg := splitYAMLLine(err.Error())
+			return nil, errorf(path, line, "", "rendered YAML: %s", msg)
+		}
+		if string(j) == "null" {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			return nil, &ConfigError{File: path, Msg: fmt.Sprintf("rendered object: %v", err)}
+		}
+		out = append(out, u)
+	}
+}

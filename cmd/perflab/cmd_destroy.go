@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/perflab/perflab/burner"
+	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/target"
+)
+
+type destroyOptions struct {
+	uuid    string
+	timeout time.Duration
+	target  target.Options
+}
+
+func newDestroyCommand() *cobra.Command {
+	o := &destroyOptions{timeout: 10 * time.Minute}
+	cmd := &cobra.Command{
+		Use:   "destroy --uuid UUID",
+		Short: "Delete the namespaces a perflab init (or kube-burner) run created, by its uuid label",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDestroy(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringVar(&o.uuid, "uuid", "", "UUID of the run")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", o.timeout, "how long to wait for the namespaces to go")
+	o.target.AddFlags(cmd.Flags())
+	_ = cmd.MarkFlagRequired("uuid")
+	return cmd
+}
+
+func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) error {
+	t, err := target.Resolve(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	c, err := kube.NewClient(t.Config)
+	if err != nil {
+		return err
+	}
+	n, err := burner.Destroy(ctx, c, o.uuid, o.timeout)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "deleted %d namespaces of run %s\n", n, o.uuid)
+	return err
+}

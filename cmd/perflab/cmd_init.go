@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/perflab/perflab/burner"
+	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/target"
+)
+
+type initOptions struct {
+	config       string
+	uuid         string
+	timeout      time.Duration
+	userData     string
+	set          []string
+	allowMissing bool
+	metricsDir   string
+	target       target.Options
+	metrics      metrics.RunOptions
+}
+
+func newInitCommand() *cobra.Command {
+	o := &initOptions{timeout: burner.DefaultTimeout}
+	cmd := &cobra.Command{
+		Use:   "init -c CONFIG",
+		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
+		Long: `Run a kube-burner configuration unchanged. Without --kubeconfig, $KUBECONFIG or
+~/.kube/config (or with --embedded) an embedded cluster is started for the run.
+
+Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
+podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json and
+the run's log, perflab-<uuid>.log.
+
+Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
+4 measurement threshold exceeded, 130 interrupted (what the run created is
+deleted first when the job's cleanup is on).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runInit(cmd.Context(), o, cmd.Flags().Changed("timeout"), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.config, "config", "c", "", "config file (kube-burner v1.17 or v2)")
+	f.StringVar(&o.uuid, "uuid", "", "benchmark UUID (default: a new one)")
+	f.DurationVar(&o.timeout, "timeout", o.timeout, "benchmark timeout (overrides global.timeout when set)")
+	f.StringVar(&o.userData, "user-data", "", "YAML file of variables for the config template")
+	f.StringArrayVar(&o.set, "set", nil, "override a config value after parsing, e.g. jobs.0.qps=50 (repeatable)")
+	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")
+	f.StringVar(&o.metricsDir, "metrics-directory", "", "where results go (default collected-metrics-<uuid>)")
+	o.target.AddFlags(f)
+	o.metrics.AddFlags(f)
+	_ = cmd.MarkFlagRequired("config")
+	return cmd
+}
+
+func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stderr io.Writer) error {
+	spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, Set: o.set, AllowMissing: o.allowMissing})
+	if err != nil {
+		return exitcode.With(exitcode.Error, err)
+	}
+	if o.uuid == "" {
+		o.uuid = uuid.NewString()
+	}
+	if o.metricsDir == "" {
+		o.metricsDir = "collected-metrics-" + o.uuid
+	}
+	closeLog, err := teeLog(filepath.Join(o.metricsDir, "perflab-"+o.uuid+".log"))
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	t, err := target.Resolve(ctx, o.target)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	hint := "raise kubelet maxPods"
+	if t.Cluster != nil {
+		fmt.Fprintf(stderr, "perflab: started an embedded cluster for this run (%s); it stops when the run ends\n", t.Name)
+		hint = "raise kubelet maxPods (embedded: --embedded-max-pods)"
+	} else {
+		fmt.Fprintf(stderr, "perflab: running on %s (%s)\n", t.Name, t.Config.Host)
+	}
+	mrun, err := startInitMetrics(ctx, o.metrics, spec, o.uuid, o.metricsDir, t)
+	if err != nil {
+		return err
+	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
+	if timeoutSet {
+		ro.Timeout = o.timeout
+	}
+	r, err := burner.NewRunner(t.Config, spec, ro)
+	if err != nil {
+		return errors.Join(err, mrun.Close())
+	}
+	rep, err := r.Run(ctx)
+	err = errors.Join(err, mrun.Close())
+	if rep != nil {
+		for _, j := range rep.Jobs {
+			for _, d := range j.Diagnosis {
+				fmt.Fprintf(stderr, "perflab: %s: %s\n", j.Name, d)
+			}
+		}
+	}
+	return err
+}
+
+// teeLog sends logs to the current handler and to a file too.
+func teeLog(path string) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewMultiHandler(prev.Handler(), slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	return func() { slog.SetDefault(prev); f.Close() }, nil
+}

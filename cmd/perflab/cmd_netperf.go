@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/netperf"
+	"github.com/perflab/perflab/netperf/incluster"
+	"github.com/perflab/perflab/netperf/lab"
+)
+
+func newNetperfCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "netperf",
+		Short: "Network benchmark: TCP/UDP stream, RR, CRR in a namespace lab, against a server, or in-cluster",
+		Long: `perflab netperf measures throughput, latency, retransmits and CPU cost per Gbit/s
+with one Go engine (no iperf3/netperf binaries).
+
+Exit codes: 0 ok, 1 error or bad input, 130 interrupted.`,
+	}
+	cmd.AddCommand(newNetperfServerCommand(), newNetperfRunCommand(), newNetperfLabCommand(), newNetperfClusterCommand())
+	return cmd
+}
+
+// engineFlags are the test knobs shared by run, lab and cluster.
+type engineFlags struct {
+	tests, mss, msgSize, sendBuf, recvBuf, bitrate string
+	duration                                       time.Duration
+	streams, samples, reqSize, respSize            int
+	reverse, bidir                                 bool
+	output, reportDir                              string
+}
+
+func (f *engineFlags) add(cmd *cobra.Command, defTests string, defStreams int) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.tests, "test", defTests, "comma-separated tests: "+strings.Join(testNames(), ", "))
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "duration of each test sample")
+	fs.IntVar(&f.streams, "streams", defStreams, "parallel TCP_STREAM/UDP_STREAM connections (-P)")
+	fs.StringVar(&f.mss, "mss", "", "TCP MSS (TCP_MAXSEG, 88..32767); a list such as 1460,8960 runs each (CSV columns)")
+	fs.BoolVar(&f.reverse, "reverse", false, "TCP_STREAM: the server sends (-R)")
+	fs.BoolVar(&f.bidir, "bidir", false, "TCP_STREAM: both directions at once")
+	fs.IntVar(&f.samples, "samples", 1, "repetitions per test; reported as mean ±95% CI")
+	fs.StringVar(&f.msgSize, "msg-size", "", "write size for TCP_STREAM (default 128K) or datagram size for UDP_STREAM (default 1024)")
+	fs.IntVar(&f.reqSize, "req-size", 1, "request bytes for RR/CRR")
+	fs.IntVar(&f.respSize, "resp-size", 1, "response bytes for RR/CRR")
+	fs.StringVar(&f.bitrate, "bitrate", "", "UDP_STREAM target rate over all streams, e.g. 500M, 10G or unlimited (default 1G)")
+	fs.StringVar(&f.sendBuf, "send-buffer", "", "SO_SNDBUF on both ends, e.g. 4M (default: kernel autotuning)")
+	fs.StringVar(&f.recvBuf, "recv-buffer", "", "SO_RCVBUF on both ends, e.g. 4M (default: kernel autotuning)")
+	fs.StringVarP(&f.output, "output", "o", "table", "output: table, json or csv (perf-tests netperf layout, Mbit/s)")
+	fs.StringVar(&f.reportDir, "report-dir", "", "also write a perfdash file NetworkPerformance_benchmark_<time>.json here")
+}
+
+func testNames() []string {
+	var s []string
+	for _, t := range netperf.Tests() {
+		s = append(s, string(t))
+	}
+	return s
+}
+
+// engine converts the flags; errors are bad input.
+func (f *engineFlags) engine() (tests []netperf.Test, p netperf.Params, mss []int, ro netperf.ReportOptions, err error) {
+	if f.tests != "" {
+		if tests, err = netperf.ParseTests(f.tests); err != nil {
+			return
+		}
+	}
+	p = netperf.Params{Duration: f.duration, Streams: f.streams, Reverse: f.reverse, Bidir: f.bidir,
+		RequestSize: f.reqSize, ResponseSize: f.respSize}
+	if f.reqSize < 1 || f.respSize < 1 {
+		err = errors.New("--req-size and --resp-size must be at least 1")
+		return
+	}
+	var e1, e2, e3, e4, e5 error
+	p.MessageSize, e1 = netperf.ParseSize("--msg-size", f.msgSize)
+	p.SendBuffer, e2 = netperf.ParseSize("--send-buffer", f.sendBuf)
+	p.RecvBuffer, e3 = netperf.ParseSize("--recv-buffer", f.recvBuf)
+	p.BitsPerSecond, e4 = netperf.ParseBitrate(f.bitrate)
+	mss, e5 = netperf.ParseMSS(f.mss)
+	if err = errors.Join(e1, e2, e3, e4, e5); err != nil {
+		return
+	}
+	ro = netperf.ReportOptions{Format: f.output, Dir: f.reportDir}
+	return tests, p, mss, ro, ro.Validate()
+}
+
+func badInput(err error) error { return exitcode.With(exitcode.Error, err) }
+
+type netperfServerOptions struct {
+	bind string
+	port int
+}
+
+func newNetperfServerCommand() *cobra.Command {
+	o := &netperfServerOptions{bind: "127.0.0.1", port: netperf.DefaultPort}
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Answer perflab netperf clients (TCP and UDP on one port) until interrupted",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return netperf.ListenAndServe(cmd.Context(), netperf.ServerOptions{Bind: o.bind, Port: o.port, Logger: slog.Default()})
+		},
+	}
+	cmd.Flags().StringVar(&o.bind, "bind", o.bind, "address to listen on (0.0.0.0 for all)")
+	cmd.Flags().IntVar(&o.port, "port", o.port, "TCP and UDP port")
+	return cmd
+}
+
+type netperfRunOptions struct {
+	engineFlags
+	server string
+}
+
+func newNetperfRunCommand() *cobra.Command {
+	o := &netperfRunOptions{}
+	cmd := &cobra.Command{
+		Use:   "run --server HOST[:PORT]",
+		Short: "Run tests against a perflab netperf server",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runNetperfRun(cmd.Context(), o, cmd.OutOrStdout()) },
+	}
+	o.add(cmd, "TCP_STREAM", 1)
+	cmd.Flags().StringVar(&o.server, "server", "", "server address, HOST or HOST:PORT (default port 5201)")
+	return cmd
+}
+
+func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error {
+	tests, p, mss, ro, err := o.engine()
+	if err != nil {
+		return badInput(err)
+	}
+	return netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
+		Samples: o.samples, Logger: slog.Default()}, ro, w)
+}
+
+type netperfLabOptions struct {
+	engineFlags
+	scenarios, bigTCP string
+	mtu               int
+	udp, crr          bool
+}
+
+func newNetperfLabCommand() *cobra.Command {
+	o := &netperfLabOptions{bigTCP: "off", mtu: 1500}
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Build a network-namespace cluster (nodes, pods, veths), benchmark it, delete it (root)",
+		Long: `perflab netperf lab builds two node namespaces joined by a veth underlay and pod
+namespaces attached to their node, then runs the tests for each scenario:
+same-node (pod to pod), other-node (pod to pod across nodes), host-net (node to node).
+Every namespace (named perflab-<pid>-...) and link is deleted afterwards, also on
+error and Ctrl-C. --big-tcp both runs everything with 64K and 192K GSO/GRO and
+prints the difference.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runNetperfLab(cmd.Context(), o, cmd.OutOrStdout()) },
+	}
+	o.add(cmd, "", 4)
+	fs := cmd.Flags()
+	fs.StringVar(&o.scenarios, "scenario", "same-node,other-node,host-net", "scenarios to run")
+	fs.IntVar(&o.mtu, "mtu", o.mtu, "MTU of every veth (1500, 9000, ...)")
+	fs.StringVar(&o.bigTCP, "big-tcp", o.bigTCP, "BIG TCP (192K GSO/GRO): off, on or both")
+	fs.BoolVar(&o.udp, "udp", false, "add UDP_STREAM and UDP_RR")
+	fs.BoolVar(&o.crr, "crr", false, "add TCP_CRR")
+	return cmd
+}
+
+func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error {
+	tests, p, mss, ro, err := o.engine()
+	if err != nil {
+		return badInput(err)
+	}
+	scenarios, err := lab.ParseScenarios(o.scenarios)
+	if err != nil {
+		return badInput(err)
+	}
+	streams := p.Streams
+	p.Streams = 1
+	return lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
+		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p, Logger: slog.Default()}, ro, w)
+}
+
+type netperfClusterOptions struct {
+	engineFlags
+	incluster.Options
+}
+
+func newNetperfClusterCommand() *cobra.Command {
+	o := &netperfClusterOptions{}
+	cmd := &cobra.Command{
+		Use:   "cluster --image IMAGE",
+		Short: "Deploy perflab server/client pods on a real cluster and benchmark the pod network",
+		Long: `perflab netperf cluster deploys server and client pods running IMAGE (perflab
+itself; see the Dockerfile), places clients on the same node and on another node
+(pod affinity / anti-affinity), optionally with hostNetwork and through a ClusterIP
+Service, runs the tests via pod exec and deletes everything it made.
+The embedded cluster's simulated pods carry no traffic: it is refused.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runNetperfCluster(cmd.Context(), o, cmd.OutOrStdout())
+		},
+	}
+	o.add(cmd, "TCP_STREAM,TCP_RR", 4)
+	o.Options.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Writer) error {
+	tests, p, mss, ro, err := o.engine()
+	if err != nil {
+		return badInput(err)
+	}
+	co := o.Options
+	co.Tests, co.Params, co.MSS, co.Samples, co.Logger = tests, p, mss, o.samples, slog.Default()
+	return incluster.RunAndReport(ctx, co, ro, w)
+}

@@ -1,0 +1,165 @@
+package metrics
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// DefaultStep is kube-burner's default Prometheus step.
+const DefaultStep = 30 * time.Second
+
+// IndexerConfig is kube-burner's indexer block; only type "local" is
+// supported.
+type IndexerConfig struct {
+	Type             string `yaml:"type"`
+	MetricsDirectory string `yaml:"metricsDirectory"`
+	// Accepted for compatibility; elastic/opensearch are refused by Validate.
+	ESServers          []string `yaml:"esServers"`
+	DefaultIndex       string   `yaml:"defaultIndex"`
+	InsecureSkipVerify bool     `yaml:"insecureSkipVerify"`
+	CreateTarball      bool     `yaml:"createTarball"`
+	TarballName        string   `yaml:"tarballName"`
+}
+
+// EndpointConfig is one item of kube-burner's metricsEndpoints (in the job
+// config, or the list given with -e/--metrics-endpoint).
+type EndpointConfig struct {
+	Endpoint      string        `yaml:"endpoint"`
+	Token         string        `yaml:"token"`
+	Username      string        `yaml:"username"`
+	Password      string        `yaml:"password"`
+	Step          time.Duration `yaml:"step"`
+	SkipTLSVerify *bool         `yaml:"skipTLSVerify"`
+	Metrics       []string      `yaml:"metrics"`
+	Alerts        []string      `yaml:"alerts"`
+	Indexer       IndexerConfig `yaml:"indexer"`
+	Alias         string        `yaml:"alias"`
+	// Source is where the entry was defined ("" when built in code).
+	Source Source `yaml:"-"`
+}
+
+var indexerFields = []string{"type", "metricsDirectory", "esServers", "defaultIndex", "insecureSkipVerify", "createTarball", "tarballName"}
+
+var endpointFields = []string{"endpoint", "token", "username", "password", "step", "skipTLSVerify", "metrics", "alerts", "indexer", "alias"}
+
+// WithDefaults fills kube-burner's defaults: step 30s, skipTLSVerify true,
+// a local indexer when metrics are listed. An empty metricsDirectory is left
+// for the caller to fill (the run's directory; collected-metrics at last).
+func (e EndpointConfig) WithDefaults() EndpointConfig {
+	if e.Step == 0 {
+		e.Step = DefaultStep
+	}
+	if e.SkipTLSVerify == nil {
+		t := true
+		e.SkipTLSVerify = &t
+	}
+	if e.Indexer.Type == "" && len(e.Metrics) > 0 {
+		e.Indexer.Type = "local"
+	}
+	return e
+}
+
+// defaultDirectory sets dir as the local indexer's directory where none is
+// given.
+func defaultDirectory(cfgs []EndpointConfig, dir string) {
+	for i := range cfgs {
+		if cfgs[i].Indexer.MetricsDirectory == "" {
+			cfgs[i].Indexer.MetricsDirectory = dir
+		}
+	}
+}
+
+// Validate checks the fields perflab acts on.
+func (e EndpointConfig) Validate() error {
+	where := "metrics endpoint"
+	if e.Source.File != "" {
+		where = e.Source.String()
+	}
+	switch {
+	case e.Endpoint == "":
+		return fmt.Errorf("%s: field endpoint: missing", where)
+	case len(e.Metrics) == 0 && len(e.Alerts) == 0:
+		return fmt.Errorf("%s: neither metrics nor alerts profiles listed", where)
+	case e.Indexer.Type != "" && e.Indexer.Type != "local":
+		return fmt.Errorf("%s: field indexer.type %q: only \"local\" is supported", where, e.Indexer.Type)
+	case e.Step < 0:
+		return fmt.Errorf("%s: field step: negative", where)
+	}
+	if _, err := NewClient(e.endpoint()); err != nil {
+		return fmt.Errorf("%s: field endpoint: %w", where, err)
+	}
+	return nil
+}
+
+func (e EndpointConfig) endpoint() Endpoint {
+	return Endpoint{URL: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password, SkipTLSVerify: e.SkipTLSVerify != nil && *e.SkipTLSVerify}
+}
+
+// LoadEndpoints reads a metrics-endpoint file: a YAML list of endpoints.
+// Relative profile paths are tried as given, then next to the file.
+func LoadEndpoints(file string) ([]EndpointConfig, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("metrics endpoints: %w", err)
+	}
+	var out []EndpointConfig
+	err = decodeList(file, data, func(node *yaml.Node, src Source) error {
+		var e EndpointConfig
+		if err := decodeStrict(node, &e, endpointFields...); err != nil {
+			return fmt.Errorf("%s: %w", src, err)
+		}
+		if idx := mappingValue(node, "indexer"); idx != nil {
+			if err := decodeStrict(idx, &e.Indexer, indexerFields...); err != nil {
+				return fmt.Errorf("%s: field indexer: %w", src, err)
+			}
+		}
+		e.Source = src
+		e.Metrics = resolvePaths(file, e.Metrics)
+		e.Alerts = resolvePaths(file, e.Alerts)
+		e = e.WithDefaults()
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// mappingValue returns the value node of key in a mapping node, or nil.
+func mappingValue(node *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == key {
+			return node.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// resolvePaths makes profile paths that do not exist as given relative to
+// the directory of the file that lists them.
+func resolvePaths(file string, paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if filepath.IsAbs(p) {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		if alt := filepath.Join(filepath.Dir(file), p); fileExists(alt) {
+			out[i] = alt
+		}
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}

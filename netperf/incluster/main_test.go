@@ -1,0 +1,32 @@
+package incluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/perflab/perflab/cluster"
+)
+
+// embedded is the package's one embedded cluster: its kwok nodes are what
+// perflab netperf cluster must refuse.
+var embedded *cluster.Cluster
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	c, err := cluster.Start(ctx, cluster.Options{Nodes: 2})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start embedded cluster:", err)
+		os.Exit(1)
+	}
+	embedded = c
+	code := m.Run()
+	if err := c.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "stop embedded cluster:", err)
+		code = 1
+	}
+	os.Exit(code)
+}

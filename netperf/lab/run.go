@@ -1,0 +1,229 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/perflab/perflab/netperf"
+)
+
+// ErrNotRoot is returned when the lab cannot create namespaces.
+var ErrNotRoot = errors.New("perflab netperf lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces")
+
+// Options configure a lab run.
+type Options struct {
+	Scenarios []Scenario
+	MTU       int
+	BigTCP    string         // off, on or both
+	Tests     []netperf.Test // default TCP_STREAM and TCP_RR
+	UDP       bool           // add UDP_STREAM and UDP_RR
+	CRR       bool           // add TCP_CRR
+	Streams   int            // > 1 adds a TCP_STREAM with this many parallel streams
+	MSS       []int
+	Samples   int
+	Params    netperf.Params // duration, sizes, buffers, bitrate
+	Server    ServerCommand  // how to run the server process; nil = SelfServer
+	Logger    *slog.Logger
+}
+
+// Report is what a lab run measured and configured.
+type Report struct {
+	Kernel  string           `json:"kernel"`
+	Prefix  string           `json:"namespacePrefix"`
+	MTU     int              `json:"mtu"`
+	GSO     []LinkGSO        `json:"bigTcpLinks,omitempty"` // read back after enabling BIG TCP
+	Notes   []string         `json:"notes,omitempty"`
+	Results []netperf.Result `json:"results"`
+}
+
+// validate checks o and fills defaults.
+func (o *Options) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", netperf.ErrBadInput, fmt.Sprintf(format, a...))
+	}
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = Scenarios()
+	}
+	switch o.BigTCP {
+	case "":
+		o.BigTCP = "off"
+	case "off", "on", "both":
+	default:
+		return bad("--big-tcp %q: want off, on or both", o.BigTCP)
+	}
+	if o.MTU != 0 && (o.MTU < 576 || o.MTU > 65535) {
+		return bad("--mtu %d: want 576..65535 (1500 and 9000 are typical)", o.MTU)
+	}
+	if len(o.Tests) == 0 {
+		o.Tests = []netperf.Test{netperf.TCPStream, netperf.TCPRR}
+	}
+	if o.UDP {
+		o.Tests = append(o.Tests, netperf.UDPStream, netperf.UDPRR)
+	}
+	if o.CRR {
+		o.Tests = append(o.Tests, netperf.TCPCRR)
+	}
+	if o.Streams < 0 || o.Streams > 128 {
+		return bad("--streams %d: want 1..128", o.Streams)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Server == nil {
+		o.Server = SelfServer
+	}
+	// Validate the engine options once, with a placeholder server.
+	probe := netperf.Options{Server: "127.0.0.1:1", Tests: o.Tests, Params: o.Params, MSS: o.MSS, Samples: o.Samples}
+	return probe.Validate()
+}
+
+// Run builds the lab, runs every test in every scenario (and BIG TCP mode),
+// and deletes the lab again — also when a test fails or ctx is canceled.
+func Run(ctx context.Context, o Options) (rep *Report, err error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, ErrNotRoot
+	}
+	if names, err := RemoveLeftovers(); len(names) > 0 || err != nil {
+		o.Logger.Warn("removed namespaces left by dead perflab processes", "names", names, "err", err)
+	}
+	kernel, err := runningKernel()
+	if err != nil {
+		return nil, err
+	}
+	topo, err := Build(ctx, TopologyOptions{MTU: o.MTU, Logger: o.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("build lab: %w", err)
+	}
+	defer func() {
+		if cerr := topo.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("delete lab: %w", cerr))
+		}
+	}()
+	rep = &Report{Kernel: kernel, Prefix: topo.Prefix, MTU: topo.MTU}
+	modes := []string{o.BigTCP}
+	if o.BigTCP == "both" {
+		modes = []string{"off", "on"}
+	}
+	prog := &progress{log: o.Logger, start: time.Now(), total: len(modes) * len(o.Scenarios) * o.runsPerScenario()}
+	for _, mode := range modes {
+		label := ""
+		if o.BigTCP != "off" {
+			label = mode
+		}
+		if mode == "on" {
+			sup := CheckBigTCP(kernel)
+			if sup.Skip != "" {
+				rep.Notes = append(rep.Notes, sup.Skip)
+				o.Logger.Warn(sup.Skip)
+				continue
+			}
+			gso, err := topo.SetGSO(GSOSizeBigTCP)
+			rep.GSO = gso
+			if err != nil {
+				return rep, fmt.Errorf("enable BIG TCP: %w", err)
+			}
+			o.Logger.Info("BIG TCP enabled and read back", "links", len(gso), "size", GSOSizeBigTCP)
+		}
+		for _, sc := range o.Scenarios {
+			rs, err := runScenario(ctx, topo, sc, o, label, prog)
+			rep.Results = append(rep.Results, rs...)
+			if err != nil {
+				return rep, fmt.Errorf("scenario %s: %w", sc, err)
+			}
+		}
+	}
+	return rep, nil
+}
+
+// runScenario starts a server process in the scenario's server namespace
+// and runs the tests from its client namespace.
+func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string, prog *progress) (_ []netperf.Result, err error) {
+	ep, err := topo.endpoints(sc)
+	if err != nil {
+		return nil, err
+	}
+	cmd, err := o.Server(ep.serverAddr.String(), netperf.DefaultPort)
+	if err != nil {
+		return nil, err
+	}
+	addr := net.JoinHostPort(ep.serverAddr.String(), strconv.Itoa(netperf.DefaultPort))
+	srv, err := startServer(ctx, ep.server, ep.client, cmd, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if serr := srv.stop(); serr != nil {
+			err = errors.Join(err, serr)
+		}
+	}()
+	labels := netperf.Labels{Scenario: ep.scenario, Node: ep.node, BigTCP: bigTCP, MTU: topo.MTU}
+	co := netperf.Options{
+		Server: addr,
+		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels, Logger: o.Logger,
+	}
+	var out []netperf.Result
+	for _, t := range o.Tests {
+		co.Tests = []netperf.Test{t}
+		co.Params.Streams = 1
+		co.Params.Reverse = o.Params.Reverse && t == netperf.TCPStream
+		co.Params.Bidir = o.Params.Bidir && t == netperf.TCPStream
+		rs, err := netperf.Run(ctx, co)
+		out = append(out, rs...)
+		if err != nil {
+			return out, err
+		}
+		prog.done(len(rs), sc)
+		if t == netperf.TCPStream && o.Streams > 1 {
+			co.Params.Streams = o.Streams
+			rs, err := netperf.Run(ctx, co)
+			out = append(out, rs...)
+			if err != nil {
+				return out, err
+			}
+			prog.done(len(rs), sc)
+		}
+	}
+	return out, nil
+}
+
+// runsPerScenario counts the results one scenario produces.
+func (o *Options) runsPerScenario() int {
+	n := 0
+	msss := max(len(o.MSS), 1)
+	for _, t := range o.Tests {
+		per := 1
+		if t == netperf.TCPStream || t == netperf.TCPRR || t == netperf.TCPCRR {
+			per = msss // the engine runs TCP tests once per MSS
+		}
+		n += per
+		if t == netperf.TCPStream && o.Streams > 1 {
+			n += per
+		}
+	}
+	return n
+}
+
+// progress logs one line per finished test with counts, rate and ETA.
+type progress struct {
+	log          *slog.Logger
+	start        time.Time
+	total, count int
+}
+
+func (p *progress) done(n int, sc Scenario) {
+	p.count += n
+	el := time.Since(p.start)
+	rate := float64(p.count) / el.Minutes()
+	eta := time.Duration(float64(p.total-p.count) / float64(p.count) * float64(el)).Round(time.Second)
+	p.log.Info("lab progress", "done", fmt.Sprintf("%d/%d", p.count, p.total), "scenario", sc,
+		"elapsed", el.Round(time.Second), "testsPerMinute", fmt.Sprintf("%.1f", rate), "eta", eta)
+}

@@ -1,0 +1,129 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Reporter.
+type Options struct {
+	Name     string        // what is progressing, e.g. the job name
+	Unit     string        // "objects" by default
+	Total    int64         // 0 if unknown
+	Interval time.Duration // 2s by default
+	Out      io.Writer     // where lines go (stderr in commands); nil: nowhere
+	Now      func() time.Time
+}
+
+// Reporter counts progress; Run prints it periodically. Counters are atomic,
+// so workers call Add from any goroutine.
+type Reporter struct {
+	o          Options
+	start      time.Time
+	done       atomic.Int64
+	errs       atomic.Int64
+	ready      atomic.Int64
+	readyTotal atomic.Int64
+	total      atomic.Int64
+}
+
+// New returns a Reporter whose clock starts now.
+func New(o Options) *Reporter {
+	if o.Interval <= 0 {
+		o.Interval = 2 * time.Second
+	}
+	if o.Unit == "" {
+		o.Unit = "objects"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	r := &Reporter{o: o, start: o.Now()}
+	r.total.Store(o.Total)
+	r.readyTotal.Store(-1)
+	return r
+}
+
+// Add counts n more done.
+func (r *Reporter) Add(n int64) { r.done.Add(n) }
+
+// AddError counts n failures.
+func (r *Reporter) AddError(n int64) { r.errs.Add(n) }
+
+// SetTotal changes the total.
+func (r *Reporter) SetTotal(n int64) { r.total.Store(n) }
+
+// SetReady records how many of total are ready (waiting phase).
+func (r *Reporter) SetReady(ready, total int64) {
+	r.ready.Store(ready)
+	r.readyTotal.Store(total)
+}
+
+// Done returns the count so far.
+func (r *Reporter) Done() int64 { return r.done.Load() }
+
+// Rate is the achieved rate in units per second since New.
+func (r *Reporter) Rate() float64 {
+	el := r.o.Now().Sub(r.start).Seconds()
+	if el <= 0 {
+		return 0
+	}
+	return float64(r.done.Load()) / el
+}
+
+// Line is the current progress line.
+func (r *Reporter) Line() string {
+	var b strings.Builder
+	done, total := r.done.Load(), r.total.Load()
+	fmt.Fprintf(&b, "%s: %d", r.o.Name, done)
+	if total > 0 {
+		fmt.Fprintf(&b, "/%d %s (%.0f%%)", total, r.o.Unit, 100*float64(done)/float64(total))
+	} else {
+		fmt.Fprintf(&b, " %s", r.o.Unit)
+	}
+	fmt.Fprintf(&b, ", %.1f/s", r.Rate())
+	if e := r.errs.Load(); e > 0 {
+		fmt.Fprintf(&b, ", %d errors", e)
+	}
+	if rt := r.readyTotal.Load(); rt >= 0 {
+		fmt.Fprintf(&b, ", ready %d/%d", r.ready.Load(), rt)
+	}
+	fmt.Fprintf(&b, ", %s elapsed", r.o.Now().Sub(r.start).Round(time.Second))
+	return b.String()
+}
+
+// Run prints Line every Interval until ctx ends.
+func (r *Reporter) Run(ctx context.Context) {
+	if r.o.Out == nil {
+		return
+	}
+	t := time.NewTicker(r.o.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fmt.Fprintln(r.o.Out, r.Line())
+		}
+	}
+}
+
+// Start runs Run in a goroutine and returns a stop function that ends it and
+// prints the final line.
+func (r *Reporter) Start(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	go func() { r.Run(ctx); close(finished) }()
+	return func() {
+		cancel()
+		<-finished
+		if r.o.Out != nil {
+			fmt.Fprintln(r.o.Out, r.Line())
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestTableGolden(t *testing.T) {
+	tb := Table{Title: "Job summary", Header: []string{"job", "objects", "errors", "elapsed", "qps", "P99 ready"}}
+	tb.Add("create-deployments", 20, 0, "12s", "1.67", "1520ms")
+	tb.Add("api-intensive-remove", 100, 2, "3s", "33.3", "-")
+	var b bytes.Buffer
+	if err := tb.Render(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "table.txt", b.Bytes())
+}
+
+func TestWriteJSONAtomic(t *testing.T) {
+	d, err := NewDir(filepath.Join(t.TempDir(), "a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []map[string]any{{"metricName": "jobSummary", "passed": true}}
+	if err := d.WriteJSON("jobSummary.json", in); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(d.Path, "jobSummary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal(b, &out); err != nil || out[0]["metricName"] != "jobSummary" {
+		t.Fatalf("round trip: %v %v", out, err)
+	}
+	ents, _ := os.ReadDir(d.Path)
+	if len(ents) != 1 {
+		t.Errorf("temporary files left: %v", ents)
+	}
+	if err := d.WriteJSON("x.json", func() {}); err == nil {
+		t.Error("unencodable value must fail")
+	}
+}
