@@ -23,8 +23,11 @@ type MapsOptions struct {
 	AgentFlags     []string // agent flags key=value, applied last
 	ValuesFile     string   // Helm -f values.yaml
 	JSON           bool
-	FromCluster    bool
-	Cluster        ClusterSource // used with FromCluster
+	// Compare is a saved `cilium status --verbose` output to check the
+	// computed table against ("" = none).
+	Compare     string
+	FromCluster bool
+	Cluster     ClusterSource // used with FromCluster
 }
 
 // ParseRatio checks a --ratio value: a number in [0,1]; 0 is Helm's
@@ -145,7 +148,7 @@ func (o MapsOptions) clusterSizes(ctx context.Context) ([]*MapSizes, []string, e
 }
 
 // RunMaps prints the BPF Maps table(s).
-func RunMaps(ctx context.Context, o MapsOptions, out, errOut io.Writer) error {
+func RunMaps(ctx context.Context, o MapsOptions, out, errOut io.Writer) (err error) {
 	var all []*MapSizes
 	var notes []string
 	if o.FromCluster {
@@ -189,6 +192,13 @@ func RunMaps(ctx context.Context, o MapsOptions, out, errOut io.Writer) error {
 		}
 		_, err := out.Write(pretty.Bytes())
 		return err
+	}
+	if o.Compare != "" && !o.FromCluster {
+		defer func() {
+			if err == nil {
+				err = compareStatus(o.Compare, all[0], out)
+			}
+		}()
 	}
 	for i, s := range all {
 		if o.FromCluster {
@@ -300,6 +310,40 @@ func RunPressure(ctx context.Context, o PressureRunOptions, out, errOut io.Write
 		if err := reports[n].WriteText(out); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// compareStatus checks the computed table against a saved status output.
+func compareStatus(path string, s *MapSizes, out io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("--compare: %w", err)
+	}
+	defer f.Close()
+	st, err := ParseStatusMaps(f, path)
+	if err != nil {
+		return err
+	}
+	var diffs []string
+	if st.Ratio != s.DynamicSizeRatio {
+		diffs = append(diffs, fmt.Sprintf("dynamic sizing ratio: status %f, computed %f", st.Ratio, s.DynamicSizeRatio))
+	}
+	for _, r := range st.Rows {
+		got := s.Size(r.Name)
+		switch {
+		case got == 0:
+			diffs = append(diffs, fmt.Sprintf("%s: in the status output, not in the v1.18 table", r.Name))
+		case got != r.Size:
+			diffs = append(diffs, fmt.Sprintf("%s: status %d, computed %d", r.Name, r.Size, got))
+		}
+	}
+	fmt.Fprintf(out, "\ncompared with %s: %d rows, %d differ\n", path, len(st.Rows), len(diffs))
+	for _, d := range diffs {
+		fmt.Fprintln(out, "  "+d)
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("%s: %d of %d rows differ from the computed table", path, len(diffs), len(st.Rows))
 	}
 	return nil
 }

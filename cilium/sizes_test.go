@@ -291,3 +291,17 @@ func TestRenderAgentConfig(t *testing.T) {
 		t.Error("--set =1 must fail")
 	}
 }
+
+func TestMapsCompare(t *testing.T) {
+	o := MapsOptions{MemTotal: seedMemTotal, CPUs: 7, Compare: "testdata/seed-status-0.0025.txt"}
+	out, _, err := runMaps(t, o)
+	if err != nil || !strings.Contains(out, "compared with testdata/seed-status-0.0025.txt: 22 rows, 0 differ") {
+		t.Fatalf("err %v\n%s", err, out)
+	}
+	// A 64 GiB node would not have printed the seed's table: 171798691/285 = 602802.
+	o.MemTotal = "64Gi"
+	out, _, err = runMaps(t, o)
+	if err == nil || !strings.Contains(out, "TCP connection tracking: status 131072, computed 602802") {
+		t.Fatalf("err %v\n%s", err, out)
+	}
+}

@@ -84,6 +84,7 @@ func newCiliumMapsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCiliumMaps(cmd.Context(), o, cmd) },
 	}
 	addCiliumMapsFlags(cmd.Flags(), &o.maps, true)
+	cmd.Flags().StringVar(&o.maps.Compare, "compare", "", "saved `cilium status --verbose` output to check the table against (exit 1 if rows differ)")
 	o.cluster.addFlags(cmd.Flags())
 	return cmd
 }
