@@ -287,9 +287,24 @@ func RunPressure(ctx context.Context, o PressureRunOptions, out, errOut io.Write
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// From a cluster, each node's own sizes (cilium-config + its memory).
+	perNode := map[string]PressureOptions{}
+	if o.Maps.FromCluster {
+		if sizes, _, err := o.Maps.clusterSizes(ctx); err != nil {
+			fmt.Fprintln(errOut, "note: map sizes unknown, capacities from the metrics only:", err)
+		} else if cfg, err := o.Maps.Cluster.AgentConfig(ctx); err == nil {
+			for _, s := range sizes {
+				perNode[s.Node.Name] = PressureOptions{Target: o.Target, Sizes: s, Config: cfg}
+			}
+		}
+	}
 	reports := map[string]*PressureReport{}
 	for _, n := range names {
-		rep, err := AnalyzePressure(inputs[n], po)
+		opts := po
+		if p, ok := perNode[n]; ok {
+			opts = p
+		}
+		rep, err := AnalyzePressure(inputs[n], opts)
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
