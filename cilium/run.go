@@ -98,6 +98,9 @@ func (o MapsOptions) node() (Node, []string, error) {
 		if err != nil {
 			return n, nil, fmt.Errorf("--mem-total: %w", err)
 		}
+		if m == 0 {
+			return n, nil, fmt.Errorf("--mem-total %q: must be more than 0", o.MemTotal)
+		}
 		n.MemTotalBytes = m
 	}
 	if n.PossibleCPUs == 0 {
