@@ -339,9 +339,6 @@ func setTemplateLabels(u *unstructured.Unstructured, l map[string]string) {
 		cur = map[string]string{}
 	}
 	for k, v := range l {
-		if k == kube.LabelReplica || k == kube.LabelJobIteration {
-			continue
-		}
 		if _, exists := cur[k]; !exists {
 			cur[k] = v
 		}

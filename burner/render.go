@@ -63,6 +63,9 @@ func renderText(file string, text []byte, vars map[string]any, allowMissing bool
 	if err := t.Execute(&b, vars); err != nil {
 		return nil, templateError(file, err)
 	}
+	if allowMissing {
+		return bytes.ReplaceAll(b.Bytes(), []byte("<no value>"), nil), nil
+	}
 	return b.Bytes(), nil
 }
 

@@ -148,7 +148,10 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	slog.Info("finished", "uuid", r.o.UUID, "metricsDirectory", r.o.MetricsDir)
 	switch {
 	case ctx.Err() != nil:
-		return rep, ctx.Err()
+		if cleanup {
+			return rep, fmt.Errorf("interrupted; deleted what the run created: %w", ctx.Err())
+		}
+		return rep, fmt.Errorf("interrupted: %w", ctx.Err())
 	case errors.Is(rctx.Err(), context.DeadlineExceeded) && exitcode.Of(runErr) != exitcode.Timeout:
 		return rep, exitcode.With(exitcode.Timeout, fmt.Errorf("run exceeded its timeout %s", r.timeout))
 	}

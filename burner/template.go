@@ -18,10 +18,11 @@ import (
 // ObjectTemplate is a parsed object template (Go text/template with sprig),
 // rendered per iteration and replica. Safe for concurrent use.
 type ObjectTemplate struct {
-	Path      string
-	tmpl      *template.Template
-	inputVars map[string]any
-	bufs      sync.Pool
+	Path         string
+	tmpl         *template.Template
+	inputVars    map[string]any
+	allowMissing bool
+	bufs         sync.Pool
 }
 
 // TemplateVars are the variables kube-burner gives templates.
@@ -46,7 +47,7 @@ func ParseObjectTemplate(path string, text []byte, inputVars map[string]any, all
 	if err != nil {
 		return nil, templateError(path, err)
 	}
-	return &ObjectTemplate{Path: path, tmpl: t, inputVars: inputVars, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}, nil
+	return &ObjectTemplate{Path: path, tmpl: t, inputVars: inputVars, allowMissing: allowMissing, bufs: sync.Pool{New: func() any { return new(bytes.Buffer) }}}, nil
 }
 
 func (t *ObjectTemplate) data(v TemplateVars) map[string]any {
@@ -70,7 +71,7 @@ func (t *ObjectTemplate) RenderBytes(v TemplateVars) ([]byte, error) {
 	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
 		return nil, templateError(t.Path, err)
 	}
-	return bytes.Clone(b.Bytes()), nil
+	return bytes.Clone(t.blankMissing(b.Bytes())), nil
 }
 
 // Render renders the template and decodes every YAML document in it.
@@ -81,7 +82,7 @@ func (t *ObjectTemplate) Render(v TemplateVars) ([]*unstructured.Unstructured, e
 	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
 		return nil, templateError(t.Path, err)
 	}
-	return decodeDocuments(t.Path, b.Bytes())
+	return decodeDocuments(t.Path, t.blankMissing(b.Bytes()))
 }
 
 // decodeDocuments splits multi-document YAML and decodes each non-empty one.
@@ -113,4 +114,15 @@ func decodeDocuments(path string, y []byte) ([]*unstructured.Unstructured, error
 		}
 		out = append(out, u)
 	}
+}
+
+var noValue = []byte("<no value>")
+
+// blankMissing renders missing keys as empty with --allow-missing (Go
+// templates print "<no value>" for a missing map key).
+func (t *ObjectTemplate) blankMissing(b []byte) []byte {
+	if !t.allowMissing || !bytes.Contains(b, noValue) {
+		return b
+	}
+	return bytes.ReplaceAll(b, noValue, nil)
 }

@@ -69,13 +69,14 @@ jobs:
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
 	t0 := ts[0]
-	if d := ts[9].Sub(t0); d > time.Second {
+	// Timestamps have one-second resolution, and the machine is shared.
+	if d := ts[9].Sub(t0); d > 2*time.Second {
 		t.Errorf("the first 10 took %v; want them at once (burst 10)", d)
 	}
-	if d := ts[10].Sub(t0); d < time.Second-time.Millisecond && ts[11].Sub(t0) < time.Second {
-		t.Errorf("the 11th and 12th came %v after the first; want the bucket to be empty", d)
+	if d := ts[11].Sub(t0); d < time.Second {
+		t.Errorf("the 12th came %v after the first; want the bucket empty after 10", d)
 	}
-	if d := ts[19].Sub(t0); d < 9*time.Second || d > 12*time.Second {
+	if d := ts[19].Sub(t0); d < 9*time.Second || d > 15*time.Second {
 		t.Errorf("20 objects spanned %v; want ~10s (10 at once, then 1/s)", d)
 	}
 	for k := 10; k < 20; k++ {

@@ -99,6 +99,7 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 		return err
 	}
 	defer prom.Stop()
+	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping ...")
 	_ = prom.Stop()
@@ -117,7 +118,6 @@ func printClusterInfo(out io.Writer, c *cluster.Cluster) {
 	fmt.Fprintf(out, "  etcd              %s (metrics %s)\n", ep.EtcdClient, ep.EtcdMetrics)
 	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
 	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
-	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
 }
 
 func newClusterNodesCommand() *cobra.Command {

@@ -43,6 +43,7 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newCheckAlertsCommand(),
 		newGrafanaDashboardCommand(),
 		newMetricsCommand(),
+		newCiliumCommand(),
 	)
 	return root
 }

@@ -1,0 +1,107 @@
+package burner
+
+import (
+	"encoding/json"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/perflab/perflab/kube"
+)
+
+func TestRenderMultiDocument(t *testing.T) {
+	tmpl, err := ParseObjectTemplate("t.yaml", []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm-{{ .Iteration }}-{{ .Replica }}
+data:
+  job: {{ .JobName }}
+  run: {{ .RunID }}
+  size: "{{ .size }}"
+---
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: s-{{ .Replica }}
+stringData:
+  uuid: {{ .UUID | upper }}
+`), map[string]any{"size": 3}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := tmpl.Render(TemplateVars{Iteration: 4, Replica: 2, JobName: "j", UUID: "u", RunID: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 2 || docs[0].GetName() != "cm-4-2" || docs[1].GetKind() != "Secret" || docs[1].GetName() != "s-2" {
+		t.Fatalf("docs: %v", docs)
+	}
+	data, _, _ := unstructured.NestedStringMap(docs[0].Object, "data")
+	if data["job"] != "j" || data["run"] != "r" || data["size"] != "3" {
+		t.Errorf("data: %v", data)
+	}
+	if s, _, _ := unstructured.NestedString(docs[1].Object, "stringData", "uuid"); s != "U" {
+		t.Errorf("sprig upper: %q", s)
+	}
+	if _, err := tmpl.Render(TemplateVars{}); err != nil {
+		t.Errorf("zero vars: %v", err)
+	}
+	missing, err := ParseObjectTemplate("m.yaml", []byte("a: x{{ .missing }}\n"), nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := missing.RenderBytes(TemplateVars{}); err != nil || string(b) != "a: x\n" {
+		t.Errorf("--allow-missing must render missing keys empty: %q %v", b, err)
+	}
+	strict, _ := ParseObjectTemplate("m.yaml", []byte("a: x{{ .missing }}\n"), nil, false)
+	if _, err := strict.RenderBytes(TemplateVars{}); err == nil {
+		t.Error("a missing key must fail without --allow-missing")
+	}
+}
+
+func TestSetTemplateLabels(t *testing.T) {
+	u := &unstructured.Unstructured{Object: map[string]any{"kind": "Deployment", "spec": map[string]any{
+		"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": "x", kube.LabelJob: "mine"}}}}}}
+	setTemplateLabels(u, kube.ObjectLabels("u", "r", "j", 0, 5, 1))
+	l, _, _ := unstructured.NestedStringMap(u.Object, "spec", "template", "metadata", "labels")
+	if l["app"] != "x" || l[kube.LabelRunID] != "r" || l[kube.LabelJob] != "mine" || l[kube.LegacyLabelJob] != "j" {
+		t.Errorf("labels: %v", l)
+	}
+	if l[kube.LabelJobIteration] != "5" || l[kube.LabelReplica] != "1" {
+		t.Error("pods must carry their object's iteration and replica (podLatency reports them)")
+	}
+	cm := &unstructured.Unstructured{Object: map[string]any{"kind": "ConfigMap"}}
+	setTemplateLabels(cm, map[string]string{"a": "b"})
+	if _, ok := cm.Object["spec"]; ok {
+		t.Error("kinds without a pod template are left alone")
+	}
+}
+
+func TestPatchBody(t *testing.T) {
+	raw := []byte("kind: Deployment\napiVersion: apps/v1\nmetadata:\n  labels:\n    a: b\n")
+	body, apply, err := patchBody("p.yaml", types.StrategicMergePatchType, raw)
+	if err != nil || apply != nil || string(body) != `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"a":"b"}}}` {
+		t.Fatalf("strategic: %s %v %v", body, apply, err)
+	}
+	jp := []byte(`[{"op":"add","path":"/metadata/labels/x","value":"y"}]`)
+	if body, _, _ := patchBody("p.json", types.JSONPatchType, jp); string(body) != string(jp) {
+		t.Errorf("json patch changed: %s", body)
+	}
+	_, apply, err = patchBody("p.yaml", types.ApplyYAMLPatchType, []byte("spec:\n  replicas: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(applyFor(apply, kube.Ref{Namespace: "ns", Name: "d1"}, "apps/v1", "Deployment"), &got); err != nil {
+		t.Fatal(err)
+	}
+	md := got["metadata"].(map[string]any)
+	if got["kind"] != "Deployment" || got["apiVersion"] != "apps/v1" || md["name"] != "d1" || md["namespace"] != "ns" {
+		t.Errorf("apply body: %v", got)
+	}
+	if _, ok := apply["metadata"]; ok {
+		t.Error("applyFor must not modify the shared patch")
+	}
+}
