@@ -3,7 +3,7 @@ package burner
 import (
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Defaults as kube-burner's (pkg/config/config.go, v1.17).
