@@ -1,35 +1,23 @@
 package netperf
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/perflab/perflab/results"
 )
-
-// perfdashData is the perf-tests perfdash document: {"version", "dataItems"}.
-type perfdashData struct {
-	Version   string         `json:"version"`
-	DataItems []perfdashItem `json:"dataItems"`
-}
-
-type perfdashItem struct {
-	Data   map[string]float64 `json:"data"`
-	Unit   string             `json:"unit"`
-	Labels map[string]string  `json:"labels"`
-}
 
 // PerfdashFileName is NetworkPerformance_benchmark_<RFC 3339 UTC time>.json.
 func PerfdashFileName(now time.Time) string {
-	return fmt.Sprintf("NetworkPerformance_benchmark_%s.json", now.UTC().Format(time.RFC3339))
+	return results.PerfdashFileName("NetworkPerformance", "benchmark", now, "json")
 }
 
 // perfdash converts results to data items: latency tests give a latency item
 // (µs percentiles) and a transaction-rate item, throughput tests a
 // throughput item (Mbit/s).
-func perfdash(rs []Result) perfdashData {
-	d := perfdashData{Version: "v1", DataItems: []perfdashItem{}}
+func perfdash(rs []Result) results.PerfData {
+	d := results.PerfData{Version: "v1", DataItems: []results.DataItem{}}
 	for _, r := range rs {
 		labels := func(metric string) map[string]string {
 			l := map[string]string{"Metric": metric, "Test": string(r.Test), "Scenario": r.Scenario,
@@ -50,10 +38,10 @@ func perfdash(rs []Result) perfdashData {
 		}
 		if tests[r.Test].latency {
 			d.DataItems = append(d.DataItems,
-				perfdashItem{Unit: "us", Labels: labels("Latency"), Data: map[string]float64{
+				results.DataItem{Unit: "us", Labels: labels("Latency"), Data: map[string]float64{
 					"Min": r.LatencyMinUs, "Mean": r.LatencyMeanUs, "Perc50": r.LatencyP50Us,
 					"Perc90": r.LatencyP90Us, "Perc99": r.LatencyP99Us, "Max": r.LatencyMaxUs}},
-				perfdashItem{Unit: "op/s", Labels: labels("TransactionRate"), Data: map[string]float64{
+				results.DataItem{Unit: "op/s", Labels: labels("TransactionRate"), Data: map[string]float64{
 					"Rate": r.TransactionsPerSecond, "CI95": r.TransactionsPerSecondCI95}})
 			continue
 		}
@@ -63,23 +51,20 @@ func perfdash(rs []Result) perfdashData {
 			data["LossPercent"] = r.UDPLossPercent
 			data["JitterUs"] = r.UDPJitterUs
 		}
-		d.DataItems = append(d.DataItems, perfdashItem{Unit: "Mbit/s", Labels: labels("Throughput"), Data: data})
+		d.DataItems = append(d.DataItems, results.DataItem{Unit: "Mbit/s", Labels: labels("Throughput"), Data: data})
 	}
 	return d
 }
 
 // WritePerfdash writes rs as a perfdash file into dir and returns its path.
 func WritePerfdash(dir string, rs []Result, now time.Time) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("report dir: %w", err)
-	}
-	b, err := json.MarshalIndent(perfdash(rs), "", "  ")
+	d, err := results.NewDir(dir)
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, PerfdashFileName(now))
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
+	name := PerfdashFileName(now)
+	if err := d.WriteJSON(name, perfdash(rs)); err != nil {
+		return "", err
 	}
-	return path, nil
+	return filepath.Join(dir, name), nil
 }
