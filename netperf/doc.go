@@ -17,7 +17,7 @@
 //
 // The data path uses Go's netpoller with 128 KiB writes and 256 KiB reads and
 // does not allocate per write; measured against iperf3 it is the cheaper
-// choice over blocking syscalls on locked threads (docs/benchmarks-netperf.md).
+// choice over blocking syscalls on locked threads (docs/benchmarks.md).
 //
 // Sockets are created through a Namespace (nil means the current one), which
 // is how package netperf/lab runs both ends inside network namespaces.
