@@ -3,11 +3,11 @@ package cl2
 import (
 	"context"
 	"fmt"
+	"github.com/perflab/perflab/kube"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/util/flowcontrol"
 )
 
 // listLoad is a perflab extension, not a CL2 method: it issues
@@ -34,8 +34,7 @@ func (listLoad) execute(ctx context.Context, e *env, c call) (*outcome, error) {
 		namespaces = e.automanaged()
 	}
 	n := c.params.integer("listsPerNamespace", 1)
-	limiter := flowcontrol.NewTokenBucketRateLimiter(float32(c.params.float("qps", 10)), 1)
-	defer limiter.Stop()
+	limiter := kube.NewLimiter(float32(c.params.float("qps", 10)), 1)
 	opts := metav1.ListOptions{LabelSelector: c.params.str("labelSelector", "")}
 	// These lists are the load itself: they bypass the run's token bucket and
 	// follow this step's qps instead.

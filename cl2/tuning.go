@@ -9,8 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/client-go/util/flowcontrol"
 	"k8s.io/utils/clock"
+
+	"github.com/perflab/perflab/kube"
 )
 
 // action is one replica's whole object bundle (create, update or delete).
@@ -31,12 +32,12 @@ type pacers struct {
 	rnd   *rand.Rand
 
 	mu      sync.Mutex
-	globals map[string]flowcontrol.RateLimiter
+	globals map[string]*kube.Limiter
 }
 
 func newPacers(sets []*TuningSet, clk clock.WithTicker, seed uint64) *pacers {
 	p := &pacers{sets: map[string]*TuningSet{}, clock: clk, rnd: rand.New(rand.NewPCG(seed, seed+1)),
-		globals: map[string]flowcontrol.RateLimiter{}}
+		globals: map[string]*kube.Limiter{}}
 	for _, ts := range sets {
 		if ts != nil {
 			p.sets[ts.Name] = ts
@@ -79,7 +80,7 @@ func (p *pacers) get(name string) (pacer, error) {
 	case ts.GlobalQPSLoad != nil:
 		l, ok := p.globals[name]
 		if !ok {
-			l = flowcontrol.NewTokenBucketRateLimiter(float32(ts.GlobalQPSLoad.QPS), ts.GlobalQPSLoad.Burst)
+			l = kube.NewLimiter(float32(ts.GlobalQPSLoad.QPS), ts.GlobalQPSLoad.Burst)
 			p.globals[name] = l
 		}
 		return global{limiter: l, clock: p.clock, delay: base.delay}, nil
@@ -224,7 +225,7 @@ func (p parallel) execute(ctx context.Context, actions []action) {
 // global starts each action after taking a token from a bucket shared by
 // every phase that names the same tuning set.
 type global struct {
-	limiter flowcontrol.RateLimiter
+	limiter *kube.Limiter
 	clock   clock.WithTicker
 	delay   time.Duration
 }

@@ -10,12 +10,12 @@ func TestPodCIDR(t *testing.T) {
 		i, maxPods int
 		want       string
 	}{
-		{0, 110, "10.128.0.0/24"},
-		{1, 110, "10.128.1.0/24"},
-		{300, 110, "10.129.44.0/24"},
-		{0, 254, "10.128.0.0/24"},
-		{1, 300, "10.128.2.0/23"},
-		{32767, 110, "10.255.255.0/24"},
+		{0, 110, "10.128.0.0/24"},       // a simulated node's podCIDR, never routed
+		{1, 110, "10.128.1.0/24"},       // a simulated node's podCIDR, never routed
+		{300, 110, "10.129.44.0/24"},    // a simulated node's podCIDR, never routed
+		{0, 254, "10.128.0.0/24"},       // a simulated node's podCIDR, never routed
+		{1, 300, "10.128.2.0/23"},       // a simulated node's podCIDR, never routed
+		{32767, 110, "10.255.255.0/24"}, // a simulated node's podCIDR, never routed
 	}
 	for _, tt := range tests {
 		got, err := podCIDR(tt.i, tt.maxPods)
