@@ -3,11 +3,12 @@ package cl2
 import (
 	"context"
 	"fmt"
-	"github.com/perflab/perflab/kube"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/perflab/perflab/kube"
 )
 
 // listLoad is a perflab extension, not a CL2 method: it issues
