@@ -168,8 +168,9 @@ func TestSimulated(t *testing.T) {
 func TestRunArgs(t *testing.T) {
 	o := Options{Tests: []netperf.Test{netperf.TCPStream, netperf.TCPRR}, MSS: []int{1460, 8960}, Samples: 3,
 		Params: netperf.Params{Duration: 5 * time.Second, Streams: 4, Bidir: true, BitsPerSecond: -1}}
-	got := strings.Join(runArgs(o, "10.0.0.7:5201"), " ")
-	want := "perflab netperf run --server 10.0.0.7:5201 --output json --duration 5s --streams 4 --samples 3 --req-size 1 --resp-size 1 --test TCP_STREAM,TCP_RR --mss 1460,8960 --bidir --bitrate unlimited"
+	// An RFC 5737 documentation address: only formatted, never dialled.
+	got := strings.Join(runArgs(o, "192.0.2.7:5201"), " ")
+	want := "perflab netperf run --server 192.0.2.7:5201 --output json --duration 5s --streams 4 --samples 3 --req-size 1 --resp-size 1 --test TCP_STREAM,TCP_RR --mss 1460,8960 --bidir --bitrate unlimited"
 	if got != want {
 		t.Errorf("runArgs =\n%s\nwant\n%s", got, want)
 	}
