@@ -187,7 +187,9 @@ func newCiliumPlanCommand() *cobra.Command {
 func newCiliumDoctorCommand() *cobra.Command {
 	o := &cilium.DoctorRunOptions{}
 	cmd := &cobra.Command{
-		Use:   "doctor",
+		Use: "doctor",
+		Example: `  perflab cilium doctor
+  perflab cilium doctor -f values.yaml`,
 		Short: "Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm values against the v1.18 chart",
 		Long:  ciliumLong("Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm values against the v1.18 chart"),
 		Args:  cobra.NoArgs,

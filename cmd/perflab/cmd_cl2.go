@@ -9,7 +9,10 @@ import (
 func newCL2Command() *cobra.Command {
 	o := &cl2.CommandOptions{}
 	cmd := &cobra.Command{
-		Use:   "cl2 --testconfig FILE",
+		Use: "cl2 --testconfig FILE",
+		Example: `  perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml --report-dir reports
+  CL2_PODS=10 perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml
+  perflab cl2 --dry-run --testconfig my-test.yaml`,
 		Short: "Run a ClusterLoader2 test config (PodStartupLatency, APIResponsiveness, ... SLOs)",
 		Long: `Run a ClusterLoader2 test config: the config is a Go template rendered with
 CL2_* environment variables and --testoverrides files, its phases create,

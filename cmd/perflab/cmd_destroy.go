@@ -22,9 +22,10 @@ type destroyOptions struct {
 func newDestroyCommand() *cobra.Command {
 	o := &destroyOptions{timeout: 10 * time.Minute}
 	cmd := &cobra.Command{
-		Use:   "destroy --uuid UUID",
-		Short: "Delete the namespaces a perflab init (or kube-burner) run created, by its uuid label",
-		Args:  cobra.NoArgs,
+		Use:     "destroy --uuid UUID",
+		Example: `  perflab destroy --uuid 12003c7e-a7ec-4417-9f52-b4e2aac8dcb1`,
+		Short:   "Delete the namespaces a perflab init (or kube-burner) run created, by its uuid label",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDestroy(cmd.Context(), o, cmd.OutOrStdout())
 		},

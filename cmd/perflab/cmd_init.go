@@ -34,7 +34,10 @@ type initOptions struct {
 func newInitCommand() *cobra.Command {
 	o := &initOptions{timeout: burner.DefaultTimeout}
 	cmd := &cobra.Command{
-		Use:   "init -c CONFIG",
+		Use: "init -c CONFIG",
+		Example: `  perflab init -c examples/kube-burner/s1-config.yaml
+  perflab init -c examples/kube-burner/s2-config.yaml --embedded-max-pods 150
+  perflab init -c api-intensive.yml --kubeconfig ~/.kube/config --set jobs.0.qps=50 -m seed`,
 		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
 		Long: `Run a kube-burner configuration unchanged. Without --kubeconfig, $KUBECONFIG or
 ~/.kube/config (or with --embedded) an embedded cluster is started for the run.

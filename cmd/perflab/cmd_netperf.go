@@ -101,9 +101,10 @@ type netperfServerOptions struct {
 func newNetperfServerCommand() *cobra.Command {
 	o := &netperfServerOptions{bind: "127.0.0.1", port: netperf.DefaultPort}
 	cmd := &cobra.Command{
-		Use:   "server",
-		Short: "Answer perflab netperf clients (TCP and UDP on one port) until interrupted",
-		Args:  cobra.NoArgs,
+		Use:     "server",
+		Example: `  perflab netperf server --bind 127.0.0.1 --port 5201`,
+		Short:   "Answer perflab netperf clients (TCP and UDP on one port) until interrupted",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return netperf.ListenAndServe(cmd.Context(), netperf.ServerOptions{Bind: o.bind, Port: o.port, Logger: slog.Default()})
 		},
@@ -121,7 +122,9 @@ type netperfRunOptions struct {
 func newNetperfRunCommand() *cobra.Command {
 	o := &netperfRunOptions{}
 	cmd := &cobra.Command{
-		Use:   "run --server HOST[:PORT]",
+		Use: "run --server HOST[:PORT]",
+		Example: `  perflab netperf run --server 127.0.0.1 --test TCP_STREAM,TCP_RR --duration 10s
+  perflab netperf run --server 127.0.0.1:5201 --test TCP_STREAM --streams 4 --mss 1460,8960 -o csv`,
 		Short: "Run tests against a perflab netperf server",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runNetperfRun(cmd.Context(), o, cmd.OutOrStdout()) },
@@ -150,7 +153,9 @@ type netperfLabOptions struct {
 func newNetperfLabCommand() *cobra.Command {
 	o := &netperfLabOptions{bigTCP: "off", mtu: 1500}
 	cmd := &cobra.Command{
-		Use:   "lab",
+		Use: "lab",
+		Example: `  sudo perflab netperf lab --scenario same-node,other-node,host-net --duration 5s
+  sudo perflab netperf lab --big-tcp both --mtu 9000 --udp --crr`,
 		Short: "Build a network-namespace cluster (nodes, pods, veths), benchmark it, delete it (root)",
 		Long: `perflab netperf lab builds two node namespaces joined by a veth underlay and pod
 namespaces attached to their node, then runs the tests for each scenario:
@@ -194,8 +199,9 @@ type netperfClusterOptions struct {
 func newNetperfClusterCommand() *cobra.Command {
 	o := &netperfClusterOptions{}
 	cmd := &cobra.Command{
-		Use:   "cluster --image IMAGE",
-		Short: "Deploy perflab server/client pods on a real cluster and benchmark the pod network",
+		Use:     "cluster --image IMAGE",
+		Example: `  perflab netperf cluster --image registry.example/perflab:dev --same-node --other-node --host-net`,
+		Short:   "Deploy perflab server/client pods on a real cluster and benchmark the pod network",
 		Long: `perflab netperf cluster deploys server and client pods running IMAGE (perflab
 itself; see the Dockerfile), places clients on the same node and on another node
 (pod affinity / anti-affinity), optionally with hostNetwork and through a ClusterIP
