@@ -39,7 +39,7 @@ func TestOutputGolden(t *testing.T) {
 			if err := tt.run(&out); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, out.String())
+			checkGolden(t, tt.name, out.String())
 		})
 	}
 }

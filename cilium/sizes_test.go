@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/perflab/perflab/internal/golden"
+)
 
 // seedMemTotal is the seed node's MemTotal. The seed only says the node has
 // about 4.8 GiB; any MemTotal from 5,035,873 kB to 5,036,039 kB gives the
@@ -26,24 +25,9 @@ func runMaps(t *testing.T, o MapsOptions) (string, string, error) {
 	return out.String(), errOut.String(), err
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden file\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name+".golden"), []byte(got))
 }
 
 func TestMapsGolden(t *testing.T) {
@@ -64,7 +48,7 @@ func TestMapsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, out)
+			checkGolden(t, tt.name, out)
 		})
 	}
 }

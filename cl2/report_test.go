@@ -3,37 +3,20 @@ package cl2
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/perflab/perflab/internal/golden"
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 var t0 = time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
@@ -57,8 +40,8 @@ func TestPodStartupLatencyGolden(t *testing.T) {
 	if len(out.summaries) != 3 {
 		t.Fatalf("want all, Stateless and Stateful summaries, got %d", len(out.summaries))
 	}
-	golden(t, "podstartuplatency.json", out.summaries[0].Content)
-	golden(t, "stateful-podstartuplatency.json", out.summaries[2].Content)
+	checkGolden(t, "podstartuplatency.json", out.summaries[0].Content)
+	checkGolden(t, "stateful-podstartuplatency.json", out.summaries[2].Content)
 	// pod_startup over a, b, c = 1.2s, 2.5s, 0.3s: p99 2.5s > 2s fails; the
 	// stateless group (a, c) has p99 1.2s and passes.
 	want := map[string]bool{"PodStartupLatency PodStartupLatency": false, "StatelessPodStartupLatency PodStartupLatency": true, "StatefulPodStartupLatency PodStartupLatency": false}
@@ -118,7 +101,7 @@ func TestAPICallsFromDelta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "apiresponsiveness.json", content)
+	checkGolden(t, "apiresponsiveness.json", content)
 
 	// PATCH p99 interpolates in (1s, 2s]: over the 1s single-object SLO.
 	o := sloOptions{single: time.Second, multiple: 30 * time.Second, custom: map[string]time.Duration{}}
@@ -166,13 +149,13 @@ func TestJUnitGolden(t *testing.T) {
 	if err := sampleReport().WriteJUnit(&b); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "junit.xml", b.Bytes())
+	checkGolden(t, "junit.xml", b.Bytes())
 }
 
 func TestSummaryGolden(t *testing.T) {
 	var b bytes.Buffer
 	sampleReport().PrintSummary(&b)
-	golden(t, "summary.txt", b.Bytes())
+	checkGolden(t, "summary.txt", b.Bytes())
 }
 
 func TestWriteReportFiles(t *testing.T) {

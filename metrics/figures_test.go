@@ -2,10 +2,11 @@ package metrics
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/perflab/perflab/internal/golden"
 )
 
 func TestFiguresGolden(t *testing.T) {
@@ -38,18 +39,6 @@ func TestFiguresGolden(t *testing.T) {
 		if err := tt.write(&got); err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", tt.name)
-		if *update {
-			if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (go test -update creates it)", err)
-		}
-		if !bytes.Equal(got.Bytes(), want) {
-			t.Errorf("%s differs (go test -update to accept):\n%s", golden, got.String())
-		}
+		golden.Check(t, filepath.Join("testdata", tt.name), got.Bytes())
 	}
 }

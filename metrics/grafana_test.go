@@ -1,15 +1,12 @@
 package metrics
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/perflab/perflab/internal/golden"
+)
 
 func TestGrafanaDashboardGolden(t *testing.T) {
 	p, err := LoadMetricProfile("seed")
@@ -20,19 +17,7 @@ func TestGrafanaDashboardGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "seed-dashboard.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("dashboard differs from %s (go test -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "seed-dashboard.golden.json"), got)
 	var d struct {
 		Panels []struct {
 			Title   string

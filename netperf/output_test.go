@@ -2,14 +2,13 @@ package netperf
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/perflab/perflab/internal/golden"
+)
 
 // fixture is a fixed set of results covering every test type and label.
 func fixture() []Result {
@@ -59,19 +58,7 @@ func TestGoldenOutputs(t *testing.T) {
 			if err := tt.write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.file)
-			if *update {
-				if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(b.Bytes(), want) {
-				t.Errorf("%s differs from golden file:\n%s", tt.file, b.String())
-			}
+			golden.Check(t, filepath.Join("testdata", tt.file), b.Bytes())
 		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,10 +15,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
+	"github.com/perflab/perflab/internal/golden"
 	"github.com/perflab/perflab/netperf"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func roles(pods []podSpec) []string {
 	var out []string
@@ -112,22 +109,7 @@ func TestManifestsGolden(t *testing.T) {
 	for _, p := range pods {
 		writeYAML(t, &b, pod("perflab-netperf-test", "registry.example/perflab:dev", p))
 	}
-	golden := filepath.Join("testdata", "manifests.golden.yaml")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("manifests differ from %s:\n%s", golden, b.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "manifests.golden.yaml"), b.Bytes())
 }
 
 func writeYAML(t *testing.T, b *bytes.Buffer, obj any) {

@@ -2,15 +2,12 @@ package lab
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/perflab/perflab/internal/golden"
 	"github.com/perflab/perflab/netperf"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func TestReportTableGolden(t *testing.T) {
 	rep := &Report{Kernel: "6.18.44", Prefix: "perflab-1234-1", MTU: 1500,
@@ -24,20 +21,5 @@ func TestReportTableGolden(t *testing.T) {
 	if err := rep.Write(&b, "table"); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "lab-table.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("table differs from %s:\n%s", golden, b.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "lab-table.golden"), b.Bytes())
 }
