@@ -115,28 +115,20 @@ func deleteNamed(name string) error {
 
 // Leftovers lists perflab namespaces whose creating process no longer runs.
 func Leftovers() ([]string, error) {
-	entries, err := os.ReadDir(netnsDir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		pid, ok := namePID(e.Name())
-		if !ok {
-			continue
-		}
-		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); errors.Is(err, os.ErrNotExist) {
-			out = append(out, e.Name())
-		}
-	}
-	return out, nil
+	return namespacesOf(func(pid int) bool {
+		_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+		return errors.Is(err, os.ErrNotExist)
+	})
 }
 
 // Owned lists the namespaces of this process (prefix perflab-<pid>-).
 func Owned() ([]string, error) {
+	self := os.Getpid()
+	return namespacesOf(func(pid int) bool { return pid == self })
+}
+
+// namespacesOf lists the named perflab namespaces whose creator pid matches.
+func namespacesOf(match func(pid int) bool) ([]string, error) {
 	entries, err := os.ReadDir(netnsDir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -146,7 +138,7 @@ func Owned() ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if pid, ok := namePID(e.Name()); ok && pid == os.Getpid() {
+		if pid, ok := namePID(e.Name()); ok && match(pid) {
 			out = append(out, e.Name())
 		}
 	}
