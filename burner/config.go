@@ -80,6 +80,7 @@ type Measurement struct {
 	PProfTargets      []map[string]any    `yaml:"pprofTargets" json:"-"`
 	PProfInterval     time.Duration       `yaml:"pprofInterval" json:"-"`
 	PProfDirectory    string              `yaml:"pprofDirectory" json:"-"`
+	NodeAffinity      map[string]string   `yaml:"nodeAffinity" json:"-"`
 	ServiceTimeout    time.Duration       `yaml:"svcTimeout" json:"-"`
 	QuantilesIndexer  string              `yaml:"quantilesIndexer" json:"-"`
 	TimeseriesIndexer string              `yaml:"timeseriesIndexer" json:"-"`
@@ -132,6 +133,58 @@ type Job struct {
 	BeforeCleanup              string        `yaml:"beforeCleanup" json:"beforeCleanup,omitempty"`
 	GC                         bool          `yaml:"gc" json:"gc"`
 	Measurements               []Measurement `yaml:"measurements" json:"measurements,omitempty"`
+
+	// Hooks run commands at the job's stages (kube-burner v2).
+	Hooks []Hook `yaml:"hooks" json:"hooks,omitempty"`
+	// Watchers hold watches open during the job (kube-burner v2).
+	Watchers []Watcher `yaml:"watchers" json:"-"`
+	// IncrementalLoad grows a create job step by step (kube-burner v2).
+	IncrementalLoad *IncrementalLoad `yaml:"incrementalLoad" json:"incrementalLoad,omitempty"`
+}
+
+// Hook is a command run at one stage of a job.
+type Hook struct {
+	Cmd        []string `yaml:"cmd" json:"cmd,omitempty"`
+	When       string   `yaml:"when" json:"when,omitempty"`
+	Background bool     `yaml:"background" json:"background,omitempty"`
+}
+
+// Watcher is a set of identical watches on one kind.
+type Watcher struct {
+	Kind          string            `yaml:"kind" json:"kind,omitempty"`
+	APIVersion    string            `yaml:"apiVersion" json:"apiVersion,omitempty"`
+	LabelSelector map[string]string `yaml:"labelSelector" json:"labelSelector,omitempty"`
+	Replicas      int               `yaml:"replicas" json:"replicas,omitempty"`
+}
+
+// IncrementalLoad is kube-burner v2's incrementalLoad.
+type IncrementalLoad struct {
+	StartIterations   int           `yaml:"startIterations" json:"startIterations,omitempty"`
+	TotalIterations   int           `yaml:"totalIterations" json:"totalIterations,omitempty"`
+	StepDelay         time.Duration `yaml:"stepDelay" json:"stepDelay,omitempty"`
+	Pattern           LoadPattern   `yaml:"pattern" json:"pattern,omitempty"`
+	HealthCheckScript string        `yaml:"healthCheckScript" json:"healthCheckScript,omitempty"`
+}
+
+// LoadPattern says how incremental steps grow.
+type LoadPattern struct {
+	Type        string              `yaml:"type" json:"type,omitempty"`
+	Linear      *LinearPattern      `yaml:"linear" json:"linear,omitempty"`
+	Exponential *ExponentialPattern `yaml:"exponential" json:"exponential,omitempty"`
+}
+
+// LinearPattern grows by stepSize iterations (or in minSteps steps).
+type LinearPattern struct {
+	MinSteps int `yaml:"minSteps" json:"minSteps,omitempty"`
+	StepSize int `yaml:"stepSize" json:"stepSize,omitempty"`
+}
+
+// ExponentialPattern grows by start × base^step, after warmupSteps linear
+// steps, each increase capped at maxIncrease.
+type ExponentialPattern struct {
+	Base        float64 `yaml:"base" json:"base,omitempty"`
+	MaxIncrease int     `yaml:"maxIncrease" json:"maxIncrease,omitempty"`
+	WarmupSteps int     `yaml:"warmupSteps" json:"warmupSteps,omitempty"`
 }
 
 // ChurnConfig is kube-burner v2's churnConfig.
@@ -163,6 +216,42 @@ type Object struct {
 	WaitOptions    WaitOptions       `yaml:"waitOptions" json:"waitOptions"`
 	RunOnce        bool              `yaml:"runOnce" json:"runOnce,omitempty"`
 	Churn          bool              `yaml:"churn" json:"churn,omitempty"`
+	// RepeatEveryNIterations creates the object once per N iterations,
+	// rendered with .Iteration = iteration / N (kube-burner v2).
+	RepeatEveryNIterations int `yaml:"repeatEveryNIterations" json:"repeatEveryNIterations,omitempty"`
+	// Group and KubeVirtOp are kube-burner v2 fields perflab refuses with
+	// a clear error (grouped execution; KubeVirt VM operations).
+	Group      ObjectGroup `yaml:"group" json:"group,omitempty"`
+	KubeVirtOp string      `yaml:"kubeVirtOp" json:"kubeVirtOp,omitempty"`
+}
+
+// ObjectGroup is kube-burner v2's grouped-execution block.
+type ObjectGroup struct {
+	ID            int           `yaml:"id" json:"id,omitempty"`
+	GC            bool          `yaml:"gc" json:"gc,omitempty"`
+	PauseBeforeGC time.Duration `yaml:"pauseBeforeGC" json:"pauseBeforeGC,omitempty"`
+	PauseAfterGC  time.Duration `yaml:"pauseAfterGC" json:"pauseAfterGC,omitempty"`
+}
+
+// every is the object's repeat interval (1 when unset).
+func (o Object) every() int { return max(o.RepeatEveryNIterations, 1) }
+
+// creates tells whether iteration i creates the object, and the iteration
+// its template is rendered with.
+func (o Object) creates(i int) (bool, int) {
+	n := o.every()
+	if o.RunOnce {
+		return i == 0, i
+	}
+	return i%n == 0, i / n
+}
+
+// copies is how many times iterations [0, n) create the object.
+func (o Object) copies(n int) int {
+	if o.RunOnce {
+		return min(n, 1)
+	}
+	return (n + o.every() - 1) / o.every()
 }
 
 // WaitOptions change what a created object waits for.

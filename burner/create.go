@@ -48,10 +48,6 @@ func (jr *jobRun) prepare(ctx context.Context) error {
 				p.kindDocs++
 			}
 		}
-		p.expected = int64(o.Replicas * len(docs))
-		if !o.RunOnce {
-			p.expected *= int64(job.JobIterations)
-		}
 		slog.Info(fmt.Sprintf("Job %s: %d iterations with %d %s replicas", job.Name, job.JobIterations, o.Replicas, p.kind))
 		jr.objs = append(jr.objs, p)
 	}
@@ -119,9 +115,12 @@ func (jr *jobRun) createNamespace(ctx context.Context, ns string) error {
 type item struct {
 	obj       *preparedObject
 	iteration int
-	replica   int
-	ns        string
-	done      *sync.WaitGroup
+	// tmplIteration is .Iteration in the template: iteration, divided by
+	// the object's repeatEveryNIterations.
+	tmplIteration int
+	replica       int
+	ns            string
+	done          *sync.WaitGroup
 }
 
 // runCreate is a create job: pre-load, pre-cleanup, create, wait, verify,
@@ -137,7 +136,13 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 		}
 	}
 	if job.Cleanup {
+		if err := jr.hooks.run(ctx, HookBeforeCleanup); err != nil {
+			return err
+		}
 		if err := jr.cleanupPrevious(ctx); err != nil {
+			return err
+		}
+		if err := jr.hooks.run(ctx, HookAfterCleanup); err != nil {
 			return err
 		}
 	}
@@ -150,12 +155,44 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 			return err
 		}
 	}
+	if job.IncrementalLoad != nil {
+		if err := jr.runIncremental(ctx); err != nil {
+			return err
+		}
+	} else if err := jr.createPhase(ctx, job.JobIterations); err != nil {
+		return err
+	}
+	if err := jr.hooks.run(ctx, HookAfterJobExecution); err != nil {
+		return err
+	}
+	if job.ChurnEnabled() {
+		if err := jr.hooks.run(ctx, HookBeforeChurn); err != nil {
+			return err
+		}
+		if err := jr.churn(ctx); err != nil {
+			return err
+		}
+		if err := jr.hooks.run(ctx, HookAfterChurn); err != nil {
+			return err
+		}
+	}
+	if tracker != nil {
+		return jr.writePodLatency(tracker.Pods(), res)
+	}
+	return nil
+}
+
+// createPhase creates iterations [0, n), waits for them when the job waits
+// when finished, and verifies the object counts.
+func (jr *jobRun) createPhase(ctx context.Context, n int) error {
+	job := jr.job
 	var total int64
 	for _, o := range jr.objs {
+		o.expected = int64(o.cfg.Replicas*o.docs) * int64(o.cfg.copies(n))
 		total += o.expected
 	}
-	jr.prog.SetTotal(total)
-	if err := jr.createIterations(ctx, 0, job.JobIterations); err != nil {
+	jr.prog.SetTotal(jr.prog.Done() + total)
+	if err := jr.createIterations(ctx, 0, n); err != nil {
 		return err
 	}
 	if job.WaitWhenFinished && !job.PodWait {
@@ -170,14 +207,6 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 			}
 			slog.Error("verification failed", "job", job.Name, "err", err)
 		}
-	}
-	if job.ChurnEnabled() {
-		if err := jr.churn(ctx); err != nil {
-			return err
-		}
-	}
-	if tracker != nil {
-		return jr.writePodLatency(tracker.Pods(), res)
 	}
 	return nil
 }
@@ -234,17 +263,24 @@ func (jr *jobRun) produce(ctx context.Context, items chan<- item, from, to int, 
 		}
 		iterDone := &sync.WaitGroup{}
 		for _, o := range jr.objs {
-			if o.cfg.RunOnce && i > 0 {
+			create, tmplIter := o.cfg.creates(i)
+			if !create {
 				continue
 			}
 			for r := 1; r <= o.cfg.Replicas; r++ {
 				iterDone.Add(1)
 				select {
-				case items <- item{obj: o, iteration: i, replica: r, ns: ns, done: iterDone}:
+				case items <- item{obj: o, iteration: i, tmplIteration: tmplIter, replica: r, ns: ns, done: iterDone}:
 				case <-ctx.Done():
 					iterDone.Done()
 					return ctx.Err()
 				}
+			}
+		}
+		if jr.hooks.has(HookOnEachIteration) {
+			iterDone.Wait()
+			if err := jr.hooks.run(ctx, HookOnEachIteration); err != nil {
+				return err
 			}
 		}
 		if job.PodWait && !job.WaitWhenFinished {
@@ -269,7 +305,7 @@ func (jr *jobRun) createItem(ctx context.Context, it item) {
 	if ctx.Err() != nil {
 		return
 	}
-	docs, err := it.obj.tmpl.Render(jr.vars(it.iteration, it.replica))
+	docs, err := it.obj.tmpl.Render(jr.vars(it.tmplIteration, it.replica))
 	if err != nil {
 		jr.fail(err)
 		jr.prog.AddError(1)

@@ -49,10 +49,12 @@ func (j *Job) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// UnmarshalYAML decodes an object over kube-burner's defaults (wait: true).
+// UnmarshalYAML decodes an object over kube-burner's defaults: wait true,
+// and replicas 1 as in kube-burner v2 (v1.17 skipped an object without
+// replicas, which no config means to do).
 func (o *Object) UnmarshalYAML(n *yaml.Node) error {
 	type raw Object
-	r := raw{Wait: true}
+	r := raw{Wait: true, Replicas: 1}
 	if err := n.Decode(&r); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/perflab/perflab/kube"
 )
+
+// diagnoseTimeout bounds the diagnosis made after the run's deadline.
+const diagnoseTimeout = 15 * time.Second
 
 // diagnose explains pods of the job that are not Ready: pods grouped by their
 // scheduling failure (PodScheduled condition and FailedScheduling events),

@@ -51,6 +51,7 @@ type jobRun struct {
 	churnEnd   *time.Time
 	diagnosis  []string
 	timedOut   bool
+	hooks      *hookSet
 }
 
 const maxStoredErrors = 10
@@ -107,6 +108,7 @@ func newJobRun(r *Runner, idx int) *jobRun {
 	jr.ops = kube.NewOps(r.client, kube.NewLimiter(qps, burst), retry, &jr.stats)
 	jr.nsOps = kube.NewOps(r.client, kube.NewLimiter(qps, burst), retry, nil)
 	jr.workers = min(max(burst, 4), 100)
+	jr.hooks = r.hooksOf(job)
 	jr.prog = progress.New(progress.Options{Name: job.Name, Out: r.o.Stderr, Interval: r.o.ProgressInterval})
 	return jr
 }

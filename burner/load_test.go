@@ -31,7 +31,7 @@ func TestDefaults(t *testing.T) {
 	}
 	j := s.Jobs[0]
 	if j.JobType != CreateJob || !j.Cleanup || !j.NamespacedIterations || j.IterationsPerNamespace != 1 || !j.WaitWhenFinished ||
-		!j.VerifyObjects || !j.ErrorOnVerify || !j.WaitForDeletion || !j.PreLoadImages || j.PreLoadPeriod != time.Minute || !j.Objects[0].Wait {
+		!j.VerifyObjects || !j.ErrorOnVerify || !j.WaitForDeletion || !j.PreLoadImages || j.PreLoadPeriod != time.Minute || !j.Objects[0].Wait || j.Objects[0].Replicas != 1 {
 		t.Errorf("job defaults: %+v", j)
 	}
 	if s.Global.Timeout != 4*time.Hour || s.Global.RequestTimeout != time.Minute || s.Global.GC {
@@ -95,6 +95,14 @@ func TestConfigErrors(t *testing.T) {
 		{"config template error", "jobs:\n- name: {{ .UNSET_VAR_X }}\n", "c.yaml:2: template:"},
 		{"empty", "\n", "c.yaml: configuration file is empty"},
 		{"bad threshold", "global:\n  measurements:\n  - name: podLatency\n    thresholds: [{conditionType: Readyish, metric: P99, threshold: 2s}]\njobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n", "c.yaml:4: global.measurements[0].thresholds[0].conditionType"},
+		{"hook stage", "jobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n  hooks:\n  - cmd: [true]\n    when: atLunch\n", "c.yaml:6: jobs[0].hooks[0].when: unknown stage \"atLunch\""},
+		{"hook without cmd", "jobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n  hooks:\n  - when: afterGC\n", "c.yaml:5: jobs[0].hooks[0].cmd: required"},
+		{"watcher without kind", "jobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n  watchers:\n  - replicas: 2\n", "c.yaml:5: jobs[0].watchers[0].kind: required"},
+		{"incremental pattern", "jobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n  incrementalLoad:\n    pattern: {type: cubic}\n", "c.yaml:5: jobs[0].incrementalLoad.pattern.type: unknown pattern"},
+		{"incremental on delete", "jobs:\n- name: a\n  jobType: delete\n  objects: [{kind: Pod, labelSelector: {a: b}}]\n  incrementalLoad: {totalIterations: 3}\n", "c.yaml:5: jobs[0].incrementalLoad: only create jobs"},
+		{"mixed repeat", "jobs:\n- name: a\n  objects:\n  - objectTemplate: ok.yaml\n    repeatEveryNIterations: 2\n  - objectTemplate: ok.yaml\n    repeatEveryNIterations: 3\n", "c.yaml:7: jobs[0].objects[1].repeatEveryNIterations: 3 differs from 2"},
+		{"grouped execution", "jobs:\n- name: a\n  objects:\n  - objectTemplate: ok.yaml\n    group: {id: 1}\n", "c.yaml:5: jobs[0].objects[0].group: grouped execution is not supported"},
+		{"kubevirt job", "jobs:\n- name: a\n  jobType: kubevirt\n  objects: [{objectTemplate: ok.yaml}]\n", "c.yaml:3: jobs[0].jobType: jobType kubevirt"},
 		{"duplicate job", "jobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n", "c.yaml:4: jobs[1].name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

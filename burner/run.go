@@ -33,6 +33,9 @@ type Options struct {
 	// MaxPodsHint is how to raise a node's pod limit, printed with the
 	// Too-many-pods diagnosis (e.g. "embedded: --embedded-max-pods").
 	MaxPodsHint string
+	// HookEnv is added to the environment of job hooks (e.g.
+	// KUBECONFIG=<the target's kubeconfig>).
+	HookEnv []string
 }
 
 // Runner runs a loaded config against one cluster.
@@ -133,11 +136,16 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		slog.Warn("run did not complete; deleting what it created", "runid", r.runID)
 		r.deleteRun(ctx)
 	case !failed && r.spec.Global.GC:
+		if err := r.gcHooks(ctx, HookBeforeGC); err != nil {
+			runErr = err
+			break
+		}
 		gctx, gcancel := context.WithTimeout(ctx, r.spec.Global.GCTimeout)
 		if err := r.deleteRunIn(gctx); err != nil {
 			slog.Error("garbage collection", "err", err)
 		}
 		gcancel()
+		runErr = r.gcHooks(ctx, HookAfterGC)
 	}
 	if err := out.WriteJSON("jobSummary.json", r.summaries(rep)); err != nil {
 		slog.Error("writing job summary", "err", err)
@@ -156,6 +164,22 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		return rep, exitcode.With(exitcode.Timeout, fmt.Errorf("run exceeded its timeout %s", r.timeout))
 	}
 	return rep, runErr
+}
+
+// gcHooks runs every job's hooks of a garbage-collection stage, in job order.
+func (r *Runner) gcHooks(ctx context.Context, stage string) error {
+	for i := range r.spec.Jobs {
+		job := &r.spec.Jobs[i]
+		h := r.hooksOf(job)
+		err := h.run(ctx, stage)
+		if werr := h.wait(); werr != nil {
+			slog.Error("background hooks failed", "job", job.Name, "err", werr)
+		}
+		if err != nil {
+			return fmt.Errorf("job %s: %w", job.Name, err)
+		}
+	}
+	return nil
 }
 
 // waitAllRun waits, at the end of all jobs, for every create job's objects
@@ -184,16 +208,30 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 	slog.Info("triggering job", "job", job.Name, "type", job.JobType)
 	res.Start = time.Now()
 	stopProg := jr.prog.Start(ctx)
-	var err error
-	switch job.JobType {
-	case CreateJob:
-		err = jr.runCreate(ctx, &res)
-	case DeleteJob:
-		err = jr.runDelete(ctx)
-	case PatchJob:
-		err = jr.runPatch(ctx)
-	case ReadJob:
-		err = jr.runRead(ctx)
+	stopWatch, err := jr.startWatchers(ctx)
+	if err == nil {
+		err = jr.hooks.run(ctx, HookBeforeJobExecution)
+	}
+	if err == nil {
+		switch job.JobType {
+		case CreateJob:
+			err = jr.runCreate(ctx, &res)
+		case DeleteJob:
+			err = jr.runDelete(ctx)
+		case PatchJob:
+			err = jr.runPatch(ctx)
+		case ReadJob:
+			err = jr.runRead(ctx)
+		}
+	}
+	if err == nil && job.JobType != CreateJob {
+		err = jr.hooks.run(ctx, HookAfterJobExecution)
+	}
+	if herr := jr.hooks.wait(); herr != nil {
+		slog.Error("background hooks failed", "job", job.Name, "err", herr)
+	}
+	if stopWatch != nil {
+		res.Watchers = stopWatch()
 	}
 	stopProg()
 	res.End = time.Now()

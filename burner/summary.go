@@ -41,6 +41,17 @@ type JobResult struct {
 	ChurnStart  *time.Time
 	ChurnEnd    *time.Time
 	Diagnosis   []string
+	// Watchers are the job's watchers and the events each set saw.
+	Watchers []WatcherResult
+}
+
+// WatcherResult is one watcher entry of a job after the job.
+type WatcherResult struct {
+	Kind     string
+	Replicas int
+	// Events is the add, update and delete notifications all replicas
+	// received together (the initial list counts as adds).
+	Events int64
 }
 
 // Report is the outcome of a run.

@@ -59,6 +59,8 @@ func (s *Spec) validate(ix *nodeIndex) error {
 		seen[j.Name] = true
 		switch j.JobType {
 		case CreateJob, DeleteJob, PatchJob, ReadJob:
+		case "kubevirt":
+			return at(p+".jobType", "jobType kubevirt (KubeVirt VM operations) is not supported by perflab")
 		default:
 			return at(p+".jobType", "unknown jobType %q (want create, delete, patch or read)", j.JobType)
 		}
@@ -106,6 +108,9 @@ func (s *Spec) validate(ix *nodeIndex) error {
 		}
 		if len(j.Objects) == 0 {
 			return at(p+".objects", "job %s has no objects", j.Name)
+		}
+		if err := validateV2Job(j, p, at); err != nil {
+			return err
 		}
 		for k := range j.Objects {
 			o := &j.Objects[k]

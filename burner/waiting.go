@@ -2,6 +2,7 @@ package burner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -114,6 +115,13 @@ func (jr *jobRun) waitAllIn(ctx context.Context, ns string, timeout time.Duratio
 	for _, err := range errs {
 		if err != nil {
 			if ctx.Err() != nil {
+				// The run's own timeout also leaves pods to explain;
+				// Ctrl-C does not wait for an explanation.
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), diagnoseTimeout)
+					jr.diagnose(dctx)
+					cancel()
+				}
 				return ctx.Err()
 			}
 			jr.timedOut = true

@@ -93,6 +93,9 @@ func TestNodesReady(t *testing.T) {
 		if n.Spec.PodCIDR == "" {
 			t.Errorf("node %s has no pod CIDR", n.Name)
 		}
+		if v, ok := n.Labels[WorkerRoleLabel]; !ok || v != "" {
+			t.Errorf("node %s labels %v, want %s=\"\"", n.Name, n.Labels, WorkerRoleLabel)
+		}
 		if got := n.Status.Allocatable.Pods().Value(); got != DefaultMaxPods {
 			t.Errorf("node %s allocatable pods %d, want %d", n.Name, got, DefaultMaxPods)
 		}
@@ -119,12 +122,15 @@ func TestDeploymentPodsRunningAndCascadingDelete(t *testing.T) {
 	ns := namespace(t, c)
 	ctx := context.Background()
 	labels := map[string]string{"app": "web"}
+	// Pinned to workers, as kube-burner's workloads are.
+	tmpl := podTemplate(labels)
+	tmpl.Spec.NodeSelector = map[string]string{WorkerRoleLabel: ""}
 	_, err := c.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "web"},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To[int32](5),
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: podTemplate(labels),
+			Template: tmpl,
 		},
 	}, metav1.CreateOptions{})
 	if err != nil {

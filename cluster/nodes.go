@@ -30,6 +30,8 @@ const (
 	NodeNamePrefix = "perflab-node-"
 	// HollowNodeLabel marks nodes perflab created (value "true").
 	HollowNodeLabel = "perflab.io/hollow-node"
+	// WorkerRoleLabel is the worker role label every hollow node carries.
+	WorkerRoleLabel = "node-role.kubernetes.io/worker"
 	// kwokAnnotation is the annotation kwok's controllers manage nodes by.
 	kwokAnnotation = "kwok.x-k8s.io/node"
 	kwokSelector   = kwokAnnotation + "=fake"
@@ -98,6 +100,9 @@ func newNode(i int, spec NodeSpec) (*corev1.Node, error) {
 				"kubernetes.io/os":       "linux",
 				"kubernetes.io/arch":     "amd64",
 				"type":                   "kwok",
+				// Workload configs written for kube-burner pin pods to
+				// workers with this selector; hollow nodes are workers.
+				WorkerRoleLabel: "",
 			},
 		},
 		Spec: corev1.NodeSpec{PodCIDR: cidr.String(), PodCIDRs: []string{cidr.String()}, Taints: spec.Taints},

@@ -2,8 +2,10 @@ package metrics
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -80,12 +82,12 @@ func (e EndpointConfig) Validate() error {
 		where = e.Source.String()
 	}
 	switch {
+	case !slices.Contains(indexerTypes, e.Indexer.Type):
+		return fmt.Errorf("%s: field indexer.type %q: want one of %q", where, e.Indexer.Type, indexerTypes[1:])
+	case e.IndexerOnly():
+		return nil // nothing to query; see Usable
 	case e.Endpoint == "":
 		return fmt.Errorf("%s: field endpoint: missing", where)
-	case len(e.Metrics) == 0 && len(e.Alerts) == 0:
-		return fmt.Errorf("%s: neither metrics nor alerts profiles listed", where)
-	case e.Indexer.Type != "" && e.Indexer.Type != "local":
-		return fmt.Errorf("%s: field indexer.type %q: only \"local\" is supported", where, e.Indexer.Type)
 	case e.Step < 0:
 		return fmt.Errorf("%s: field step: negative", where)
 	}
@@ -93,6 +95,40 @@ func (e EndpointConfig) Validate() error {
 		return fmt.Errorf("%s: field endpoint: %w", where, err)
 	}
 	return nil
+}
+
+// indexerTypes are kube-burner's indexer types ("" for none). Only local
+// writes anything; see Usable.
+var indexerTypes = []string{"", "local", "elastic", "opensearch"}
+
+// IndexerOnly tells an entry that lists no metrics or alerts profiles: in
+// kube-burner it only names where the run's summaries are indexed.
+func (e EndpointConfig) IndexerOnly() bool { return len(e.Metrics) == 0 && len(e.Alerts) == 0 }
+
+// Usable keeps the entries a run queries, and says what it does with the
+// rest: indexer-only entries are dropped (job summaries and measurements
+// are always written to the run's metrics directory), and elastic or
+// opensearch indexers are replaced by the local one, as perflab indexes
+// nothing remotely. Both are logged, so a kube-burner config written for a
+// remote indexer runs unchanged.
+func Usable(cfgs []EndpointConfig) []EndpointConfig {
+	var out []EndpointConfig
+	for _, e := range cfgs {
+		where := "metrics endpoint"
+		if e.Source.File != "" {
+			where = e.Source.String()
+		}
+		if remote := e.Indexer.Type; remote != "" && remote != "local" {
+			slog.Warn(fmt.Sprintf("%s: indexer type %s is not supported; results are written to the local metrics directory", where, remote))
+			e.Indexer = IndexerConfig{Type: "local", MetricsDirectory: e.Indexer.MetricsDirectory}
+		}
+		if e.IndexerOnly() {
+			slog.Warn(fmt.Sprintf("%s: no metrics or alerts profiles, nothing to query; skipped", where))
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func (e EndpointConfig) endpoint() Endpoint {

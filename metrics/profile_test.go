@@ -3,6 +3,7 @@ package metrics
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -131,8 +132,7 @@ func TestLoadEndpoints(t *testing.T) {
 	}
 	for _, tt := range []struct{ yaml, want string }{
 		{"- metrics: [m.yml]\n", "(entry 1): field endpoint: missing"},
-		{"- endpoint: http://x:1\n", "neither metrics nor alerts"},
-		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  indexer: {type: elastic}\n", `indexer.type "elastic"`},
+		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  indexer: {type: elasticc}\n", `field indexer.type "elasticc": want one of`},
 		{"- endpoint: x:1\n  metrics: [m.yml]\n", "field endpoint"},
 		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  stepp: 1s\n", `unknown field "stepp"`},
 		{"- endpoint: http://x:1\n  metrics: [m.yml]\n  indexer: {type: local, metricsDir: x}\n", `field indexer: line 3: unknown field "metricsDir"`},
@@ -141,5 +141,34 @@ func TestLoadEndpoints(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "bad.yml") {
 			t.Errorf("LoadEndpoints(%q) error = %v, want %q and the file name", tt.yaml, err, tt.want)
 		}
+	}
+}
+
+// TestUsable: indexer-only entries are dropped and remote indexers become
+// local, so kube-burner configs written for Elasticsearch run unchanged.
+func TestUsable(t *testing.T) {
+	es := IndexerConfig{Type: "elastic", ESServers: []string{"https://es.example.org"}, DefaultIndex: "kb", MetricsDirectory: "out"}
+	for _, tt := range []struct {
+		name string
+		in   []EndpointConfig
+		want []EndpointConfig
+	}{
+		{"indexer only", []EndpointConfig{{Indexer: es}}, nil},
+		{"empty", []EndpointConfig{{}}, nil},
+		{"remote indexer with profiles", []EndpointConfig{{Endpoint: "http://p:9090", Metrics: []string{"m.yml"}, Indexer: es}},
+			[]EndpointConfig{{Endpoint: "http://p:9090", Metrics: []string{"m.yml"}, Indexer: IndexerConfig{Type: "local", MetricsDirectory: "out"}}}},
+		{"alerts only kept", []EndpointConfig{{Endpoint: "http://p:9090", Alerts: []string{"a.yml"}}, {Indexer: es}},
+			[]EndpointConfig{{Endpoint: "http://p:9090", Alerts: []string{"a.yml"}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, e := range tt.in {
+				if err := e.WithDefaults().Validate(); err != nil {
+					t.Fatalf("Validate(%+v) = %v, want accepted", e, err)
+				}
+			}
+			if got := Usable(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Usable = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }

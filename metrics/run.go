@@ -78,6 +78,7 @@ func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uu
 			return nil, err
 		}
 	}
+	cfgs = Usable(cfgs)
 	if len(o.Profiles) > 0 || len(o.Alerts) > 0 {
 		cfgs = append(cfgs, EndpointConfig{
 			Endpoint: o.PrometheusURL, Step: o.Step, Metrics: o.Profiles, Alerts: o.Alerts,

@@ -104,6 +104,9 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
+	if t.Kubeconfig != "" {
+		ro.HookEnv = []string{"KUBECONFIG=" + t.Kubeconfig}
+	}
 	r, err := burner.NewRunner(t.Config, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
