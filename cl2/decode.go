@@ -30,6 +30,11 @@ type decoder struct {
 	problems Problems
 }
 
+// msgEmptyFile is the problem of a file that renders to nothing: an error for
+// a test config, but a module whose content sits in a false {{if}} simply
+// adds no steps, as in CL2.
+const msgEmptyFile = "file is empty"
+
 func newDecoder(file string) *decoder {
 	return &decoder{pos: &positions{file: file, lines: map[string]int{}}}
 }
@@ -42,7 +47,7 @@ func (d *decoder) decodeDocument(data []byte, out any) {
 		return
 	}
 	if root.Kind == 0 {
-		d.problems = append(d.problems, Problem{File: d.pos.file, Msg: "file is empty"})
+		d.problems = append(d.problems, Problem{File: d.pos.file, Msg: msgEmptyFile})
 		return
 	}
 	d.decode(&root, reflect.ValueOf(out).Elem(), "")

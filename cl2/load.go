@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -156,7 +157,7 @@ func (t *Test) flatten(steps []*Step, pos *positions, path string, depth int) ([
 			ps = append(ps, pos.problem(sp+".module.path", "%v", err))
 			continue
 		}
-		ps = append(ps, mps...)
+		ps = append(ps, slices.DeleteFunc(mps, func(p Problem) bool { return p.Msg == msgEmptyFile })...)
 		sub, sps := t.flatten(mod.Steps, mpos, "steps", depth+1)
 		ps = append(ps, sps...)
 		out = append(out, sub...)

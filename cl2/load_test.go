@@ -1,6 +1,8 @@
 package cl2
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -23,8 +25,8 @@ func TestSeedMistakesNamed(t *testing.T) {
 	}{
 		{"testdata/seeds/pod-startup/pod-startup-config.yaml", []string{
 			"pod-startup-config.yaml:10: tuningSets[0].qpsLoad.burst: unknown field: qpsLoad has only qps",
-			"pod-startup-config.yaml:40: steps[2].measurements[0].params.action: WaitForRunningPods takes no action",
-			"pod-startup-config.yaml:54: steps[3].measurements[1].params.action: WaitForRunningPods takes no action",
+			"pod-startup-config.yaml:40: warning: steps[2].measurements[0].params.action: WaitForRunningPods takes no action",
+			"pod-startup-config.yaml:54: warning: steps[3].measurements[1].params.action: WaitForRunningPods takes no action",
 			"pod-startup-config.yaml:53: steps[3].measurements[1].params: WaitForRunningPods needs param desiredPodCount",
 		}},
 		{"testdata/seeds/large-deployment/large-deployment-config.yaml", []string{
@@ -42,7 +44,7 @@ func TestSeedMistakesNamed(t *testing.T) {
 			"api-load-config.yaml:22: steps[0].measurements[0].method: unknown measurement method \"APIResponsiveness\"",
 			"api-load-config.yaml:51: steps[2].phases[0].objectBundle[0].listUnknownObjectOptions.labelSelector: want a mapping",
 			"api-load-config.yaml:67: steps[4].measurements[0].method: unknown measurement method \"APIResponsiveness\"",
-			"api-load-config.yaml:25: steps[0].measurements[0].params.enableViolations: APIResponsivenessPrometheus reads enableViolations at action: gather; at action: start it has no effect",
+			"api-load-config.yaml:25: warning: steps[0].measurements[0].params.enableViolations: APIResponsivenessPrometheus reads enableViolations at action: gather; at action: start it has no effect",
 			"api-load-config.yaml:27: steps[0].measurements[0].params.summaryPrintCount: unknown param \"summaryPrintCount\"",
 			"api-load-config.yaml:70: steps[4].measurements[0].params.percentiles: unknown param \"percentiles\"",
 			"configmap.yaml:10: template value missing: {{.CurrentTimestamp}} rendered as <no value>",
@@ -75,5 +77,81 @@ func TestExamplesClean(t *testing.T) {
 		if got := check(t, "../examples/cl2/"+c+"/config.yaml", true); len(got) > 0 {
 			t.Errorf("%s: unexpected problems:\n%s", c, strings.Join(got, "\n"))
 		}
+	}
+}
+
+// TestUpstreamConventions: what ClusterLoader2's own test configs rely on
+// loads: module paths written from the config's directory ("/modules/..."),
+// modules that render empty, one basename for two templates, wrapper
+// measurements with instances, .ImageRegistry, and CL2 measurements perflab
+// does not run (a warning each, not an error).
+func TestUpstreamConventions(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{.Name}}\n")
+	write("role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: {{.Name}}\nrules: []\n")
+	write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{.Name}}\n  labels: {group: up}\nspec:\n  containers:\n  - name: c\n    image: {{.ImageRegistry}}/pause:3.10\n")
+	write("modules/empty.yaml", "{{if false}}\nsteps: []\n{{end}}\n")
+	write("modules/measure.yaml", `steps:
+- name: measure
+  measurements:
+  - Identifier: Net
+    Method: InClusterNetworkLatency
+    Params: {action: start}
+  - Method: WaitForControlledPodsRunning
+    Params: {action: start, apiVersion: v1, kind: Pod, labelSelector: group = up, operationTimeout: 1m}
+    Instances:
+    - Identifier: WaitA
+    - Identifier: WaitB
+      Params: {operationTimeout: 2m}
+`)
+	write("config.yaml", `name: upstream
+namespace: {number: 1}
+tuningSets:
+- name: Sequence
+  parallelismLimitedLoad: {parallelismLimit: 1}
+steps:
+- module: {path: /modules/empty.yaml}
+- module: {path: /modules/measure.yaml}
+- name: create
+  phases:
+  - namespaceRange: {min: 1, max: 1}
+    replicasPerNamespace: 1
+    tuningSet: Sequence
+    objectBundle:
+    - {basename: account, objectTemplatePath: sa.yaml}
+    - {basename: account, objectTemplatePath: role.yaml}
+    - {basename: pod, objectTemplatePath: pod.yaml}
+`)
+	got := check(t, filepath.Join(dir, "config.yaml"), false)
+	var errs []string
+	warned := false
+	for _, g := range got {
+		if strings.Contains(g, "warning:") {
+			warned = warned || strings.Contains(g, "InClusterNetworkLatency is not run by perflab")
+			continue
+		}
+		errs = append(errs, g)
+	}
+	if len(errs) > 0 {
+		t.Errorf("problems, want none:\n%s", strings.Join(errs, "\n"))
+	}
+	if !warned {
+		t.Errorf("no warning for the skipped InClusterNetworkLatency:\n%s", strings.Join(got, "\n"))
+	}
+	m := &Measurement{Method: "WaitForControlledPodsRunning", Params: map[string]any{"action": "start", "operationTimeout": "1m"},
+		Instances: []*MeasurementInstanceConfig{{Identifier: "A"}, {Identifier: "B", Params: map[string]any{"operationTimeout": "2m"}}}}
+	ex := m.expand()
+	if len(ex) != 2 || ex[0].Identifier != "A" || ex[1].Params["operationTimeout"] != "2m" || ex[0].Params["operationTimeout"] != "1m" || ex[1].Params["action"] != "start" {
+		t.Errorf("expand = %+v %+v", ex[0], ex[1])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -96,4 +97,28 @@ func violations(checks []Check) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// instanceParams are a wrapper measurement's params for one instance: the
+// shared params, overridden by the instance's own.
+func instanceParams(m *Measurement, inst *MeasurementInstanceConfig) map[string]any {
+	out := maps.Clone(m.Params)
+	if out == nil {
+		out = map[string]any{}
+	}
+	maps.Copy(out, inst.Params)
+	return out
+}
+
+// expand turns a wrapper measurement into one measurement per instance;
+// others are returned as they are.
+func (m *Measurement) expand() []*Measurement {
+	if len(m.Instances) == 0 {
+		return []*Measurement{m}
+	}
+	out := make([]*Measurement, 0, len(m.Instances))
+	for _, inst := range m.Instances {
+		out = append(out, &Measurement{Method: m.Method, Identifier: inst.Identifier, Params: instanceParams(m, inst)})
+	}
+	return out
 }

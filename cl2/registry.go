@@ -100,6 +100,36 @@ var methodHints = map[string]methodHint{
 		"and enableViolations: true at gather); perflab computes it from the API server's /metrics when no Prometheus is used"},
 }
 
+// notImplemented are ClusterLoader2 measurements perflab does not run, and
+// why. A config using them runs without them: each use is a warning, and
+// the call is skipped (logged) when its step runs.
+var notImplemented = map[string]string{
+	"InClusterNetworkLatency":        "its probe pods never run on simulated nodes",
+	"DnsLookupLatency":               "its probe pods never run on simulated nodes",
+	"NetworkProgrammingLatency":      "it needs kube-proxy/CNI metrics",
+	"NodeLocalDNSLatency":            "its probe pods never run on simulated nodes",
+	"TestMetrics":                    "it gathers etcd, scheduler and kubelet profiles from master nodes; use APIResponsivenessPrometheus and SchedulingThroughput",
+	"GenericPrometheusQuery":         "perflab queries Prometheus through metric profiles (perflab init -m); see docs/metrics.md",
+	"SLOMeasurement":                 "it bundles CL2's Prometheus SLO measurements",
+	"WaitForFinishedJobs":            "not implemented yet; use WaitForGenericK8sObjects on batch/v1 Jobs with successfulConditions [Complete=True]",
+	"JobLifecycleLatency":            "not implemented yet",
+	"ResourceUsageSummary":           "it reads container resource usage from kubelets",
+	"EtcdMetrics":                    "it reads etcd metrics from master nodes over SSH",
+	"MetricsForE2E":                  "it reads component metrics from master nodes",
+	"APIAvailability":                "it probes master nodes",
+	"ClusterOOMsTracker":             "it watches node OOM events from kubelets",
+	"ContainerRestarts":              "containers never run on simulated nodes",
+	"CPUProfile":                     "it profiles components on master nodes",
+	"MemoryProfile":                  "it profiles components on master nodes",
+	"CiliumEndpointPropagationDelay": "it needs Cilium agents",
+	"ServiceCreationLatency":         "its probe pods never run on simulated nodes",
+	"PodPeriodicCommand":             "containers never run on simulated nodes",
+	"Exec":                           "it runs commands in pods",
+	"WaitForNodes":                   "not implemented yet",
+	"WaitForBoundPVCs":               "not implemented yet",
+	"WaitForAvailablePVs":            "not implemented yet",
+}
+
 // knownMethods lists the registered method names, sorted.
 func knownMethods() []string {
 	out := make([]string, 0, len(methods))

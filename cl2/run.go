@@ -204,15 +204,26 @@ func (r *runner) run(ctx context.Context, o Options) error {
 func (r *runner) runStep(ctx context.Context, name string, s *Step) error {
 	start := r.env.clock.Now()
 	var wg sync.WaitGroup
-	subs := make([]StepResult, len(s.Measurements))
-	var phaseErrs errorList
+	// A wrapper measurement runs as one measurement per instance.
+	type run struct {
+		at int // index in the step, for the file position
+		m  *Measurement
+	}
+	var runs []run
 	for i, m := range s.Measurements {
+		for _, one := range m.expand() {
+			runs = append(runs, run{i, one})
+		}
+	}
+	subs := make([]StepResult, len(runs))
+	var phaseErrs errorList
+	for k, mr := range runs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			t0 := r.env.clock.Now()
-			err := r.runMeasurement(ctx, s, i, m)
-			subs[i] = StepResult{Name: fmt.Sprintf("%s [%02d] - %s", name, i, m.Identifier), Duration: r.env.clock.Since(t0), Err: err}
+			err := r.runMeasurement(ctx, s, mr.at, mr.m)
+			subs[k] = StepResult{Name: fmt.Sprintf("%s [%02d] - %s", name, k, mr.m.Identifier), Duration: r.env.clock.Since(t0), Err: err}
 		}()
 	}
 	for _, ph := range s.Phases {
@@ -240,7 +251,11 @@ func (r *runner) runStep(ctx context.Context, name string, s *Step) error {
 }
 
 func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurement) error {
-	spec := methods[m.Method]
+	spec, ok := methods[m.Method]
+	if !ok {
+		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", notImplemented[m.Method])
+		return nil
+	}
 	key := m.Method + "/" + m.Identifier
 	r.mu.Lock()
 	inst, ok := r.measurements[key]

@@ -45,10 +45,20 @@ func newRenderer(dir string, rnd *lockedRand) *renderer {
 
 // path resolves a path named in the config relative to the config's directory.
 func (r *renderer) path(name string) string {
-	if filepath.IsAbs(name) {
-		return name
+	if !filepath.IsAbs(name) {
+		return filepath.Join(r.dir, name)
 	}
-	return filepath.Join(r.dir, name)
+	// CL2 reads every path inside the config's directory, so configs write
+	// "/modules/x.yaml" for <config dir>/modules/x.yaml.
+	if in := filepath.Join(r.dir, name); fileExists(in) || !fileExists(name) {
+		return in
+	}
+	return name
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func (r *renderer) load(name string) (*parsed, error) {

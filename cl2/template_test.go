@@ -95,6 +95,12 @@ func TestMapping(t *testing.T) {
 	if _, ok := m["HOME"]; ok {
 		t.Error("only CL2_* variables are read")
 	}
+	if m["ImageRegistry"] != DefaultImageRegistry {
+		t.Errorf("ImageRegistry = %v, want CL2's default %s", m["ImageRegistry"], DefaultImageRegistry)
+	}
+	if m, _ := Mapping(nil, []string{"REGISTRY_K8S_REPO=mirror.example.org/k8s"}, 1); m["ImageRegistry"] != "mirror.example.org/k8s" {
+		t.Errorf("ImageRegistry = %v, want $REGISTRY_K8S_REPO", m["ImageRegistry"])
+	}
 	if _, err := Mapping([]string{a}, []string{"CL2_PODS=11"}, 0); err == nil || !strings.Contains(err.Error(), "conflicts") {
 		t.Errorf("env disagreeing with an override: got %v, want a conflict error", err)
 	}

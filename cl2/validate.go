@@ -174,10 +174,13 @@ func (t *Test) validatePhase(ph *Phase, pos *positions, path string, tuning map[
 		for _, e := range validation.IsDNS1123Subdomain(o.Basename + "-0") {
 			ps = append(ps, pos.problem(op+".basename", "%q: %s", o.Basename, e))
 		}
-		if seen[o.Basename] {
-			ps = append(ps, pos.problem(op+".basename", "basename %q appears twice in one bundle", o.Basename))
+		// CL2 names objects <basename>-<i>: one basename may serve several
+		// templates (a ServiceAccount and its Role), not one template twice.
+		if key := o.Basename + "\x00" + o.ObjectTemplatePath; seen[key] {
+			ps = append(ps, pos.problem(op+".basename", "basename %q with template %s appears twice in one bundle", o.Basename, o.ObjectTemplatePath))
+		} else {
+			seen[key] = true
 		}
-		seen[o.Basename] = true
 		if o.ObjectTemplatePath == "" {
 			ps = append(ps, pos.problem(op+".objectTemplatePath", "objectTemplatePath is required"))
 			continue
@@ -194,13 +197,31 @@ func (t *Test) validatePhase(ph *Phase, pos *positions, path string, tuning map[
 func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 	var ps Problems
 	add := func(field, format string, args ...any) { ps = append(ps, pos.problem(path+field, format, args...)) }
-	if len(m.Instances) > 0 {
-		add(".instances", "wrapper measurements with instances are not supported by perflab; use one measurement per identifier")
+	// warn is for what CL2 ignores silently: a param the action does not read.
+	warn := func(field, format string, args ...any) {
+		p := pos.problem(path+field, format, args...)
+		p.Warning = true
+		ps = append(ps, p)
 	}
-	if m.Identifier == "" && len(m.Instances) == 0 {
+	if len(m.Instances) > 0 {
+		for k, inst := range m.Instances {
+			ip := fmt.Sprintf("%s.instances[%d]", path, k)
+			if inst == nil || inst.Identifier == "" {
+				ps = append(ps, pos.problem(ip+".identifier", "identifier is required"))
+				continue
+			}
+			ps = append(ps, validateMeasurement(&Measurement{Method: m.Method, Identifier: inst.Identifier, Params: instanceParams(m, inst)}, pos, ip)...)
+		}
+		return ps
+	}
+	if m.Identifier == "" {
 		add(".identifier", "identifier is required")
 	}
 	spec, ok := methods[m.Method]
+	if why, skip := notImplemented[m.Method]; !ok && skip {
+		warn(".method", "ClusterLoader2 measurement %s is not run by perflab (%s); skipped", m.Method, why)
+		return ps
+	}
 	if !ok {
 		hint, hinted := methodHints[m.Method]
 		switch {
@@ -220,7 +241,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 	action := ""
 	if _, single := spec.actions[""]; single {
 		if p.has("action") {
-			add(".params.action", "%s takes no action: it runs once, when its step runs", spec.name)
+			warn(".params.action", "%s takes no action: it runs once, when its step runs", spec.name)
 		}
 	} else {
 		action = p.str("action", "")
@@ -240,7 +261,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 				add(".params."+k, "%v", err)
 			}
 		case len(elsewhere) > 0:
-			add(".params."+k, "%s reads %s at action: %s; at action: %s it has no effect", spec.name, k, strings.Join(elsewhere, ", "), action)
+			warn(".params."+k, "%s reads %s at action: %s; at action: %s it has no effect", spec.name, k, strings.Join(elsewhere, ", "), action)
 		default:
 			add(".params."+k, "unknown param %q for %s (known: %s)", k, spec.name, spec.paramNames())
 		}
@@ -266,22 +287,27 @@ func (t *Test) validateCallOrder() Problems {
 	var ps Problems
 	started := map[string]bool{}
 	for _, s := range t.Steps {
-		for i, m := range s.Measurements {
-			spec, ok := methods[m.Method]
-			if m == nil || !ok {
+		for i, wrapper := range s.Measurements {
+			if wrapper == nil {
 				continue
 			}
-			if _, single := spec.actions[""]; single {
-				continue
-			}
-			key := m.Method + "/" + m.Identifier
-			switch a := params(m.Params).str("action", ""); a {
-			case "start":
-				started[key] = true
-			case "gather", "stop":
-				if !started[key] && m.Method != "Timer" {
-					ps = append(ps, s.at.pos.problem(fmt.Sprintf("%s.measurements[%d].params.action", s.at.path, i),
-						"%s %q: %s before any start", m.Method, m.Identifier, a))
+			for _, m := range wrapper.expand() {
+				spec, ok := methods[m.Method]
+				if !ok {
+					continue
+				}
+				if _, single := spec.actions[""]; single {
+					continue
+				}
+				key := m.Method + "/" + m.Identifier
+				switch a := params(m.Params).str("action", ""); a {
+				case "start":
+					started[key] = true
+				case "gather", "stop":
+					if !started[key] && m.Method != "Timer" {
+						ps = append(ps, s.at.pos.problem(fmt.Sprintf("%s.measurements[%d].params.action", s.at.path, i),
+							"%s %q: %s before any start", m.Method, m.Identifier, a))
+					}
 				}
 			}
 		}

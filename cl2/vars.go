@@ -11,8 +11,12 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
+// DefaultImageRegistry is CL2's default for the ImageRegistry variable.
+const DefaultImageRegistry = "registry.k8s.io"
+
 // Mapping builds the template variables of a test the way CL2 does: the
-// --testoverrides files in order (later files win), then Nodes, then every
+// --testoverrides files in order (later files win), then Nodes and
+// ImageRegistry ($REGISTRY_K8S_REPO, default registry.k8s.io), then every
 // CL2_* environment variable. An environment variable that disagrees with an
 // override is an error, as in CL2.
 func Mapping(overrides []string, environ []string, nodes int) (map[string]any, error) {
@@ -25,6 +29,12 @@ func Mapping(overrides []string, environ []string, nodes int) (map[string]any, e
 		maps.Copy(m, vals)
 	}
 	m["Nodes"] = nodes
+	m["ImageRegistry"] = DefaultImageRegistry
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "REGISTRY_K8S_REPO="); ok && v != "" {
+			m["ImageRegistry"] = v
+		}
+	}
 	for _, kv := range environ {
 		if !strings.HasPrefix(kv, "CL2_") {
 			continue
