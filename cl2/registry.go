@@ -111,8 +111,8 @@ var notImplemented = map[string]string{
 	"TestMetrics":                    "it gathers etcd, scheduler and kubelet profiles from master nodes; use APIResponsivenessPrometheus and SchedulingThroughput",
 	"GenericPrometheusQuery":         "perflab queries Prometheus through metric profiles (perflab init -m); see docs/metrics.md",
 	"SLOMeasurement":                 "it bundles CL2's Prometheus SLO measurements",
-	"WaitForFinishedJobs":            "not implemented yet; use WaitForGenericK8sObjects on batch/v1 Jobs with successfulConditions [Complete=True]",
-	"JobLifecycleLatency":            "not implemented yet",
+	"WaitForFinishedJobs":            "perflab does not implement it; use WaitForGenericK8sObjects on batch/v1 Jobs with successfulConditions [Complete=True]",
+	"JobLifecycleLatency":            "perflab does not implement it",
 	"ResourceUsageSummary":           "it reads container resource usage from kubelets",
 	"EtcdMetrics":                    "it reads etcd metrics from master nodes over SSH",
 	"MetricsForE2E":                  "it reads component metrics from master nodes",
@@ -125,9 +125,9 @@ var notImplemented = map[string]string{
 	"ServiceCreationLatency":         "its probe pods never run on simulated nodes",
 	"PodPeriodicCommand":             "containers never run on simulated nodes",
 	"Exec":                           "it runs commands in pods",
-	"WaitForNodes":                   "not implemented yet",
-	"WaitForBoundPVCs":               "not implemented yet",
-	"WaitForAvailablePVs":            "not implemented yet",
+	"WaitForNodes":                   "perflab does not implement it",
+	"WaitForBoundPVCs":               "perflab does not implement it",
+	"WaitForAvailablePVs":            "perflab does not implement it",
 }
 
 // knownMethods lists the registered method names, sorted.
