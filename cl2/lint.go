@@ -89,7 +89,10 @@ func asProblems(err error, fallback Problem) Problems {
 	return Problems{fallback}
 }
 
-var actionStrip = regexp.MustCompile(`\{\{.*?\}\}`)
+// actionStrip removes template actions the way CL2 does: greedily, from a
+// line's first "{{" to its last "}}", so "svc: {{.A}}-{{.B}}" becomes
+// "svc: " rather than the YAML sequence entry "svc: -".
+var actionStrip = regexp.MustCompile(`\{\{.*\}\}`)
 
 // rawObjects parses a template with its actions removed (for deletes).
 func (t *Test) rawObjects(name string) ([]*unstructured.Unstructured, error) {

@@ -99,8 +99,20 @@ func TestUpstreamConventions(t *testing.T) {
 	}
 	write("sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{.Name}}\n")
 	write("role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: {{.Name}}\nrules: []\n")
-	write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{.Name}}\n  labels: {group: up}\nspec:\n  containers:\n  - name: c\n    image: {{.ImageRegistry}}/pause:3.10\n")
+	write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{.Name}}\n  labels:\n    group: up\n    svc: {{.Name}}-{{.Index}}\nspec:\n  containers:\n  - name: c\n    image: {{.ImageRegistry}}/pause:3.10\n")
 	write("modules/empty.yaml", "{{if false}}\nsteps: []\n{{end}}\n")
+	// A param a call leaves out renders as <no value> (CL2 goes on).
+	write("modules/delete.yaml", `steps:
+- name: delete
+  phases:
+  - namespaceRange: {min: 1, max: 1}
+    replicasPerNamespace: 0
+    tuningSet: Sequence
+    objectBundle:
+    - basename: pod
+      objectTemplatePath: /pod.yaml
+      templateFillMap: {Env: {{.env}}}
+`)
 	write("modules/measure.yaml", `steps:
 - name: measure
   measurements:
@@ -131,19 +143,24 @@ steps:
     - {basename: account, objectTemplatePath: sa.yaml}
     - {basename: account, objectTemplatePath: role.yaml}
     - {basename: pod, objectTemplatePath: pod.yaml}
+- module: {path: /modules/delete.yaml}
 `)
 	got := check(t, filepath.Join(dir, "config.yaml"), false)
 	var errs []string
-	warned := false
+	warned, missing := false, false
 	for _, g := range got {
 		if strings.Contains(g, "warning:") {
 			warned = warned || strings.Contains(g, "InClusterNetworkLatency is not run by perflab")
+			missing = missing || strings.Contains(g, "template value missing")
 			continue
 		}
 		errs = append(errs, g)
 	}
 	if len(errs) > 0 {
 		t.Errorf("problems, want none:\n%s", strings.Join(errs, "\n"))
+	}
+	if !missing {
+		t.Errorf("no warning for the module's missing .env:\n%s", strings.Join(got, "\n"))
 	}
 	if !warned {
 		t.Errorf("no warning for the skipped InClusterNetworkLatency:\n%s", strings.Join(got, "\n"))

@@ -99,6 +99,9 @@ func (r *renderer) render(name string, mapping map[string]any) ([]byte, error) {
 	return out, nil
 }
 
+// msgMissingValue starts the problem of a value missing from a template.
+const msgMissingValue = "template value missing:"
+
 var templateErrRE = regexp.MustCompile(`^template: [^:]*:(\d+)(?::\d+)?: (.*)$`)
 
 // templateProblems turns a text/template error into a Problem at its line.
@@ -133,7 +136,7 @@ func (p *parsed) missingValues(out []byte) error {
 			}
 		}
 		pr := Problem{File: p.displayed, Line: i + 1,
-			Msg: fmt.Sprintf("template value missing: %s rendered as %s; set it in templateFillMap, --testoverrides or a CL2_* variable", what, noValue)}
+			Msg: fmt.Sprintf(msgMissingValue+" %s rendered as %s; set it in templateFillMap, --testoverrides or a CL2_* variable", what, noValue)}
 		if !sameShape {
 			pr.File += " (rendered)"
 		}
