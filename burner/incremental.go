@@ -106,12 +106,10 @@ func (jr *jobRun) runIncremental(ctx context.Context) error {
 // fails), or checks that the API server is ready and every node Ready.
 func (jr *jobRun) healthCheck(ctx context.Context, script string) error {
 	if script != "" {
-		path := script
-		if !strings.ContainsAny(script, " \t") {
-			path = jr.r.spec.TemplatePath(script)
-		}
-		cmd := exec.CommandContext(ctx, "sh", "-c", path)
-		if _, err := os.Stat(path); err == nil {
+		// A file (relative to the config) runs with sh; anything else is a
+		// shell command line.
+		cmd := exec.CommandContext(ctx, "sh", "-c", script)
+		if path := jr.r.spec.TemplatePath(script); fileExists(path) {
 			cmd = exec.CommandContext(ctx, "sh", path)
 		}
 		cmd.Env = append(os.Environ(), jr.hooks.env...)
@@ -176,6 +174,11 @@ func (jr *jobRun) deleteOwn(ctx context.Context) error {
 		o.created.Store(0)
 	}
 	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func joinInts(v []int) string {
