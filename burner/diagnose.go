@@ -2,137 +2,33 @@ package burner
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"sort"
-	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/wait"
 )
 
 // diagnoseTimeout bounds the diagnosis made after the run's deadline.
 const diagnoseTimeout = 15 * time.Second
 
-// diagnose explains pods of the job that are not Ready: pods grouped by their
-// scheduling failure (PodScheduled condition and FailedScheduling events),
-// with advice for the node pod limit. Lines go to jr.diagnosis and the log.
+// diagnose explains the run's pods that are not Ready (wait.ExplainPods),
+// with the run's advice for the node pod limit. Lines go to jr.diagnosis
+// and the log.
 func (jr *jobRun) diagnose(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	cs := jr.r.client.Typed
 	sel := labels.Set{kube.LabelRunID: jr.r.runID}.String()
-	pods, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: sel})
+	lines, err := wait.ExplainPods(ctx, jr.r.client.Typed, "", sel, jr.r.o.MaxPodsHint)
 	if err != nil {
-		slog.Warn("diagnosis: listing pods", "err", err)
+		slog.Warn("diagnosis", "err", err)
 		return
-	}
-	events := map[string]string{} // ns/name → latest FailedScheduling message
-	if ev, err := cs.CoreV1().Events("").List(ctx, metav1.ListOptions{FieldSelector: "reason=FailedScheduling"}); err == nil {
-		for _, e := range ev.Items {
-			events[e.InvolvedObject.Namespace+"/"+e.InvolvedObject.Name] = e.Message
-		}
-	}
-	lines := diagnosePods(pods.Items, events)
-	if len(lines) == 0 {
-		return
-	}
-	for i, l := range lines {
-		if strings.Contains(l, "Too many pods") {
-			lines[i] = l + " — " + jr.nodeLimit(ctx)
-		}
 	}
 	jr.diagnosis = lines
 	for _, l := range lines {
 		slog.Warn("not ready: " + l)
 	}
-}
-
-// diagnosePods groups pods that are not Ready by reason.
-func diagnosePods(pods []corev1.Pod, events map[string]string) []string {
-	groups := map[string]int{}
-	for _, p := range pods {
-		ready := false
-		reason := ""
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-				ready = true
-			}
-			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Message != "" {
-				reason = c.Message
-			}
-		}
-		if ready && p.Status.Phase == corev1.PodRunning {
-			continue
-		}
-		if reason == "" {
-			reason = events[p.Namespace+"/"+p.Name]
-		}
-		if reason == "" {
-			reason = "not ready"
-			for _, st := range p.Status.ContainerStatuses {
-				if st.State.Waiting != nil && st.State.Waiting.Reason != "" {
-					reason = st.State.Waiting.Reason
-				}
-			}
-		}
-		groups[string(p.Status.Phase)+"\x00"+schedulingSummary(reason)]++
-	}
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		return groups[keys[i]] > groups[keys[j]] || groups[keys[i]] == groups[keys[j]] && keys[i] < keys[j]
-	})
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		phase, reason, _ := strings.Cut(k, "\x00")
-		if phase == "" {
-			phase = "Unknown"
-		}
-		out = append(out, fmt.Sprintf("%d pods %s: %s", groups[k], phase, reason))
-	}
-	return out
-}
-
-// nodeLimit says what the nodes allow and how to raise it.
-func (jr *jobRun) nodeLimit(ctx context.Context) string {
-	hint := jr.r.o.MaxPodsHint
-	if hint == "" {
-		hint = "raise kubelet maxPods"
-	}
-	nodes, err := jr.r.client.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil || len(nodes.Items) == 0 {
-		return hint
-	}
-	var total int64
-	per := map[int64]int{}
-	for _, n := range nodes.Items {
-		v := n.Status.Allocatable.Pods().Value()
-		total += v
-		per[v]++
-	}
-	if len(nodes.Items) == 1 {
-		return fmt.Sprintf("node allows %d pods; %s", total, hint)
-	}
-	return fmt.Sprintf("%d nodes allow %d pods in total; %s", len(nodes.Items), total, hint)
-}
-
-// schedulingSummary keeps the scheduler's first sentence ("0/1 nodes are
-// available: 1 Too many pods.") and drops the preemption and claim notes.
-func schedulingSummary(msg string) string {
-	msg = strings.TrimSpace(msg)
-	if i := strings.Index(msg, "nodes are available:"); i >= 0 {
-		if j := strings.Index(msg[i:], ". "); j >= 0 {
-			return msg[:i+j+1]
-		}
-	}
-	msg, _, _ = strings.Cut(msg, " preemption:")
-	return msg
 }

@@ -368,3 +368,54 @@ func TestAPIResponsivenessFromPrometheus(t *testing.T) {
 		t.Errorf("no POST configmaps row from Prometheus: %+v", pd.DataItems)
 	}
 }
+
+// TestPendingPodsExplained: a wait for pods that cannot be scheduled fails
+// with the scheduler's reason, as kube-burner jobs do.
+func TestPendingPodsExplained(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pod.yaml", `apiVersion: v1
+kind: Pod
+metadata:
+  name: {{.Name}}
+  labels: {app: pinned}
+spec:
+  nodeSelector: {disktype: nvme}
+  containers:
+  - {name: c, image: registry.k8s.io/pause:3.10}
+`)
+	write("config.yaml", `name: pending
+namespace: {number: 1, prefix: cl2-pending}
+tuningSets:
+- name: Fast
+  qpsLoad: {qps: 50}
+steps:
+- name: create
+  phases:
+  - namespaceRange: {min: 1, max: 1}
+    replicasPerNamespace: 3
+    tuningSet: Fast
+    objectBundle:
+    - {basename: pinned, objectTemplatePath: pod.yaml}
+- name: wait
+  measurements:
+  - Identifier: WaitPinned
+    Method: WaitForRunningPods
+    Params: {labelSelector: app = pinned, desiredPodCount: 3, timeout: 5s}
+`)
+	var out strings.Builder
+	_, err := Run(ctx, Options{Load: LoadOptions{ConfigPath: filepath.Join(dir, "config.yaml"), Environ: []string{}},
+		ReportDir: t.TempDir(), RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "3 pods Pending") || !strings.Contains(err.Error(), "didn't match Pod's node affinity/selector") {
+		t.Fatalf("run = %v, want the wait's failure with the scheduler's reason for 3 Pending pods", err)
+	}
+	assertNamespacesGone(t, ctx, "cl2-pending-")
+}

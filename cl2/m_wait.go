@@ -45,7 +45,7 @@ func (waitForRunningPods) execute(ctx context.Context, e *env, c call) (*outcome
 	defer cancel()
 	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, FieldSelector: sel.fields, Ready: podRunning, Expected: want}, e.waitProgress)
 	if err != nil {
-		err = fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err)
+		err = e.explainPending(ctx, sel, fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err))
 		if c.params.boolean("isFatal", false) {
 			err = fmt.Errorf("%w: %w", errCritical, err)
 		}
@@ -144,7 +144,7 @@ func (m *waitForControlledPods) gather(ctx context.Context, e *env, c call) erro
 	ready := func(u *unstructured.Unstructured) bool { return controllerNotReady(u, m.updated) == "" }
 	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, FieldSelector: m.sel.fields, Ready: ready}, e.waitProgress)
 	if err != nil {
-		return fmt.Errorf("%s: %d of %d %ss ready (not ready: %s): %w", c.method, st.Ready, st.Total, m.gvk.Kind, strings.Join(st.NotReady, ", "), err)
+		return e.explainPending(ctx, m.sel, fmt.Errorf("%s: %d of %d %ss ready (not ready: %s): %w", c.method, st.Ready, st.Total, m.gvk.Kind, strings.Join(st.NotReady, ", "), err))
 	}
 	live := map[string]bool{}
 	items, err := e.ops.List(ctx, gvr, m.sel.namespace, m.sel.labels)

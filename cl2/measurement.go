@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -34,7 +36,31 @@ type env struct {
 	clock clock.WithTicker
 	// progress is the run's progress line; waits report ready/total on it.
 	progress *progress.Reporter
+	// maxPodsHint is how to raise the node pod limit, told with a
+	// "Too many pods" explanation.
+	maxPodsHint string
 }
+
+// explainPending adds to a failed pod wait why the pods matching sel are
+// not running (wait.ExplainPods), unless the run was interrupted.
+func (e *env) explainPending(ctx context.Context, sel podSelector, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(ctx, explainTimeout)
+	defer cancel()
+	lines, xerr := wait.ExplainPods(dctx, e.client, sel.namespace, sel.labels, e.maxPodsHint)
+	if xerr != nil || len(lines) == 0 {
+		return err
+	}
+	for _, l := range lines {
+		slog.Warn("not running: " + l)
+	}
+	return fmt.Errorf("%w; %s", err, strings.Join(lines, "; "))
+}
+
+// explainTimeout bounds explainPending.
+const explainTimeout = 15 * time.Second
 
 // waitProgress feeds a wait's status into the progress line.
 func (e *env) waitProgress(s wait.Status) {

@@ -18,6 +18,7 @@ import (
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/progress"
+	"github.com/perflab/perflab/wait"
 )
 
 // Options configure one run of a CL2 test.
@@ -134,7 +135,10 @@ func newEnv(o Options) (*env, error) {
 	}
 	ops := kube.NewOps(kc, kube.NewLimiter(qps, burst), kube.DefaultRetry, nil)
 	e := &env{rest: kc.Config, kube: kc, client: kc.Typed, dynamic: kc.Dynamic, ops: ops, objects: kubeObjects{ops},
-		prom: o.Prometheus, clock: clk}
+		prom: o.Prometheus, clock: clk, maxPodsHint: wait.DefaultMaxPodsHint}
+	if o.Simulated {
+		e.maxPodsHint = "raise maxPods (embedded: --embedded-max-pods) or add nodes (--embedded-nodes)"
+	}
 	return e, nil
 }
 

@@ -1,4 +1,4 @@
-package burner
+package wait
 
 import (
 	"reflect"
@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-func TestDiagnosePods(t *testing.T) {
+func TestPendingReasons(t *testing.T) {
 	pending := func(name, msg string) corev1.Pod {
 		p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns"}}
 		p.Status.Phase = corev1.PodPending
@@ -22,7 +22,7 @@ func TestDiagnosePods(t *testing.T) {
 	running.Status.Phase = corev1.PodRunning
 	running.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
 	pods := []corev1.Pod{pending("a", tooMany), pending("b", tooMany), pending("c", ""), running}
-	got := diagnosePods(pods, map[string]string{"ns/c": "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: x"})
+	got := pendingReasons(pods, map[string]string{"ns/c": "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: x"})
 	want := []string{
 		"2 pods Pending: 0/1 nodes are available: 1 Too many pods.",
 		"1 pods Pending: 0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.",
