@@ -198,7 +198,7 @@ Exit codes: 0 no check FAILed; 1 a check FAILed or a Helm value makes helm or
 the agent refuse the install (the report is printed first, the error names
 them), or bad input. A "warn" line (no netlink probe without CAP_NET_ADMIN)
 and Helm keys the chart does not know do not fail the doctor.`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return exitcode.With(exitcode.Error, cilium.RunDoctor(cmd.Context(), *o, cmd.OutOrStdout()))
 		},
