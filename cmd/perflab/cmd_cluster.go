@@ -186,7 +186,7 @@ func newClusterBenchCommand() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Nodes, "nodes", o.Nodes, "hollow nodes")
 	cmd.Flags().IntVar(&o.Pods, "pods", o.Pods, "replicas of the benchmark Deployment")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready")
+	durationVar(cmd.Flags(), &o.Timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
 	return cmd
 }
