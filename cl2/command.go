@@ -34,6 +34,8 @@ type CommandOptions struct {
 	// Nodes is the template variable .Nodes of a dry run (a run counts the
 	// cluster's schedulable nodes).
 	Nodes int
+	// MaxObjects bounds the namespaces and object calls (LoadOptions).
+	MaxObjects int64
 }
 
 // RunCommand is `perflab cl2`: resolve the target cluster, run the test,
@@ -43,17 +45,17 @@ func RunCommand(ctx context.Context, o CommandOptions, out io.Writer) error {
 	if o.TestConfig == "" {
 		return exitcode.With(exitcode.Error, errors.New("--testconfig is required"))
 	}
-	load := LoadOptions{ConfigPath: o.TestConfig, OverridePaths: o.TestOverrides}
+	load := LoadOptions{ConfigPath: o.TestConfig, OverridePaths: o.TestOverrides, MaxObjects: o.MaxObjects}
 	if o.DryRun {
 		load.Nodes = o.Nodes
-		ps := Lint(load, o.Simulated)
+		t, ps := lint(load, o.Simulated)
 		for _, p := range ps {
 			fmt.Fprintln(out, p.String())
 		}
 		if errs, _ := ps.split(); len(errs) > 0 {
 			return exitcode.Quiet(exitcode.Error, fmt.Errorf("%s: %d problems", o.TestConfig, len(errs)))
 		}
-		fmt.Fprintf(out, "%s: ok\n", o.TestConfig)
+		fmt.Fprintf(out, "%s: ok; it would make %s\n", o.TestConfig, t.Totals)
 		return nil
 	}
 	if o.Provider != "" {

@@ -12,7 +12,7 @@ func newCL2Command() *cobra.Command {
 		Use: "cl2 --testconfig FILE",
 		Example: `  perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml --report-dir reports
   CL2_PODS=10 perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml
-  perflab cl2 --dry-run --testconfig my-test.yaml`,
+  perflab cl2 --dry-run --testconfig my-test.yaml   # problems and the totals it would create`,
 		Short: "Run a ClusterLoader2 test config (PodStartupLatency, APIResponsiveness, ... SLOs)",
 		Long: `Run a ClusterLoader2 test config: the config is a Go template rendered with
 CL2_* environment variables and --testoverrides files, its phases create,
@@ -39,6 +39,7 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 	f.StringVar(&o.PrometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
 	f.BoolVar(&o.DryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
 	f.IntVar(&o.Nodes, "nodes", 1, "with --dry-run: the template variable .Nodes (a run counts the cluster's nodes)")
+	f.Int64Var(&o.MaxObjects, "max-objects", cl2.DefaultMaxObjects, "refuse a config that would make more namespaces and object calls than this, before anything is created (-1: no limit)")
 	f.BoolVar(&o.Simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
 	return cmd
 }
