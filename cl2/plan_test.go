@@ -131,7 +131,9 @@ func (c *countingObjects) Create(ctx context.Context, _ string, _ *unstructured.
 	}
 	return nil
 }
-func (c *countingObjects) Patch(context.Context, string, *unstructured.Unstructured) error { return nil }
+func (c *countingObjects) Patch(context.Context, string, *unstructured.Unstructured) error {
+	return nil
+}
 func (c *countingObjects) Delete(context.Context, schema.GroupVersionKind, string, string) error {
 	return nil
 }
