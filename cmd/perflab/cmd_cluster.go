@@ -56,7 +56,8 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.PodStartupJitter, "pod-startup-jitter", 0, "extra uniform random delay, up to this, before a pod becomes Ready")
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
-	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable)")
+	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
+	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
 	o.prometheus.AddFlags(fs)
 }
 
