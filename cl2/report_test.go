@@ -50,8 +50,8 @@ func TestPodStartupLatencyGolden(t *testing.T) {
 			t.Errorf("check %+v: want pass=%v enforced", c, pass)
 		}
 	}
-	if err := violations(out.checks); !errors.Is(err, errViolation) {
-		t.Errorf("violations() = %v, want errViolation", err)
+	if err := violations(out.checks); !errors.Is(err, ErrViolation) {
+		t.Errorf("violations() = %v, want ErrViolation", err)
 	}
 }
 

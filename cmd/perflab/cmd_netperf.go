@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/perflab/perflab/netperf"
 	"github.com/perflab/perflab/netperf/incluster"
 	"github.com/perflab/perflab/netperf/lab"
+	"github.com/perflab/perflab/target"
 )
 
 func newNetperfCommand() *cobra.Command {
@@ -194,6 +196,7 @@ func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error
 type netperfClusterOptions struct {
 	engineFlags
 	incluster.Options
+	target target.Options
 }
 
 func newNetperfClusterCommand() *cobra.Command {
@@ -214,6 +217,8 @@ The embedded cluster's simulated pods carry no traffic: it is refused.`,
 	}
 	o.add(cmd, "TCP_STREAM,TCP_RR", 4)
 	o.Options.AddFlags(cmd.Flags())
+	o.target.AddKubeconfigFlags(cmd.Flags())
+	o.target.RealOnly = true
 	return cmd
 }
 
@@ -224,5 +229,13 @@ func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Write
 	}
 	co := o.Options
 	co.Tests, co.Params, co.MSS, co.Samples, co.Logger = tests, p, mss, o.samples, slog.Default()
-	return incluster.RunAndReport(ctx, co, ro, w)
+	if err := co.Validate(); err != nil {
+		return err
+	}
+	env, err := target.Resolve(ctx, o.target)
+	if err != nil {
+		return fmt.Errorf("netperf cluster needs a real cluster (the embedded one's pods carry no traffic): %w", err)
+	}
+	defer env.Close()
+	return incluster.RunAndReport(ctx, env, co, ro, w)
 }
