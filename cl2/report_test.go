@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,25 @@ func TestWriteReportFiles(t *testing.T) {
 	}
 	if len(r.Files) != 2 {
 		t.Errorf("Files = %v", r.Files)
+	}
+}
+
+// TestFailedRunNeverPasses: a run that failed outside its steps (no step
+// ran) reports FAIL and writes a failing junit.xml.
+func TestFailedRunNeverPasses(t *testing.T) {
+	r := &Report{Name: "t", ConfigPath: "c.yaml", Err: errors.New("create namespace x: forbidden")}
+	if !r.Failed() {
+		t.Error("Failed() = false for a run with an error")
+	}
+	var junit, sum bytes.Buffer
+	if err := r.WriteJUnit(&junit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(junit.String(), "<failure") || !strings.Contains(junit.String(), "forbidden") {
+		t.Errorf("junit of a failed run has no failure:\n%s", junit.String())
+	}
+	r.PrintSummary(&sum)
+	if !strings.Contains(sum.String(), ": FAIL in") || !strings.Contains(sum.String(), "FAIL create namespace x") {
+		t.Errorf("summary:\n%s", sum.String())
 	}
 }

@@ -90,6 +90,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, ps.Err()
 	}
 	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
+	if err := t.checkNamespaces(ctx, e); err != nil {
+		return nil, err
+	}
 	every := o.ProgressEvery
 	if every == 0 {
 		every = 10 * time.Second
@@ -102,6 +105,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	e.progress = r.progress
 	runErr := r.run(ctx, o)
+	if runErr != nil && !r.report.Failed() {
+		// A failure outside any step (namespaces, Ctrl-C) fails the report too.
+		r.report.Err = runErr
+	}
 	r.report.Duration = e.clock.Since(r.report.Start)
 	if o.ReportDir != "" {
 		if err := r.report.Write(o.ReportDir); err != nil {
