@@ -262,7 +262,8 @@ func (r *runner) runStep(ctx context.Context, name string, s *Step) error {
 func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurement) error {
 	spec, ok := methods[m.Method]
 	if !ok {
-		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", notImplemented[m.Method])
+		why, _ := skipReason(m.Method)
+		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
 		return nil
 	}
 	key := m.Method + "/" + m.Identifier
@@ -274,7 +275,7 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 	}
 	r.mu.Unlock()
 	p := params(m.Params)
-	c := call{method: m.Method, identifier: m.Identifier, action: p.str("action", ""), params: p,
+	c := call{method: m.Method, identifier: m.Identifier, action: p.Str("action", ""), params: p,
 		at: fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))}
 	out, err := inst.execute(ctx, r.env, c)
 	if err != nil {
