@@ -12,6 +12,7 @@ import (
 	"github.com/perflab/perflab/cl2"
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/report"
 	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/target"
 	"github.com/perflab/perflab/wait"
@@ -30,6 +31,7 @@ type cl2Options struct {
 	dryRun                 bool
 	simulated              bool
 	nodes                  int
+	report                 runReport
 }
 
 func newCL2Command() *cobra.Command {
@@ -44,7 +46,8 @@ func newCL2Command() *cobra.Command {
 CL2_* environment variables and --testoverrides files, its phases create,
 update and delete objects paced by CL2 tuning sets, and its measurements
 are judged against CL2's SLOs. Report files (perfdash JSON named
-<Summary>_<config name>_<RFC3339>.json, and junit.xml) go to --report-dir.
+<Summary>_<config name>_<RFC3339>.json, junit.xml, and report.html, the
+results as one page with charts, unless --no-report) go to --report-dir.
 Without --kubeconfig (or $KUBECONFIG, ~/.kube/config) an embedded cluster
 with simulated nodes is started for the run.
 
@@ -65,13 +68,19 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 	f.StringVar(&o.prometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
 	f.BoolVar(&o.dryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
 	f.IntVar(&o.nodes, "nodes", 1, "with --dry-run: the template variable .Nodes (a run counts the cluster's nodes)")
+	o.report.AddFlags(f)
 	f.BoolVar(&o.simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
 	return cmd
 }
 
-// runCL2 checks the config (--dry-run) or runs it on the target cluster and
-// prints the summary to out.
+// runCL2 checks the config (--dry-run) or runs it on the target cluster,
+// prints the summary to out and writes report.html.
 func runCL2(ctx context.Context, o *cl2Options, out io.Writer) error {
+	o.report.start(report.ClusterLoader2)
+	o.report.info.Config = o.testConfig
+	if b, err := os.ReadFile(o.testConfig); err == nil {
+		o.report.info.ConfigText = string(b)
+	}
 	if o.testConfig == "" {
 		return exitcode.With(exitcode.Error, errors.New("--testconfig is required"))
 	}
@@ -83,6 +92,12 @@ func runCL2(ctx context.Context, o *cl2Options, out io.Writer) error {
 	if o.provider != "" {
 		slog.Info("provider is informational in perflab", "provider", o.provider)
 	}
+	return o.report.finish(ctx, o.reportDir, runCL2Test(ctx, o, load, out))
+}
+
+// runCL2Test runs the test on the target; everything it starts has stopped
+// when it returns.
+func runCL2Test(ctx context.Context, o *cl2Options, load cl2.LoadOptions, out io.Writer) error {
 	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return exitcode.With(exitcode.Error, err)
