@@ -205,9 +205,9 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 		case CreateJob:
 			err = jr.runCreate(ctx, &res)
 		case DeleteJob:
-			err = jr.runDelete(ctx)
+			err = jr.measured(ctx, &res, jr.runDelete)
 		case PatchJob:
-			err = jr.runPatch(ctx)
+			err = jr.measured(ctx, &res, jr.runPatch)
 		case ReadJob:
 			err = jr.runRead(ctx)
 		}
