@@ -109,7 +109,7 @@ func TestTotalsAndLimit(t *testing.T) {
 func TestDryRunPrintsTotals(t *testing.T) {
 	path, ov := bigConfigPath(t, 7)
 	var out strings.Builder
-	if err := RunCommand(context.Background(), CommandOptions{TestConfig: path, TestOverrides: ov, DryRun: true, Nodes: 1}, &out); err != nil {
+	if err := CheckConfig(LoadOptions{ConfigPath: path, OverridePaths: ov, Environ: []string{}, Nodes: 1}, true, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "ok; it would make 3 namespaces, 42 actions: 21 creates, 0 updates, 21 deletes of objects") {
