@@ -83,7 +83,7 @@ func metricsTLS(p pki) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics API: %w", err)
 	}
-	caPEM, err := os.ReadFile(p.caCert())
+	caPEM, err := os.ReadFile(p.frontProxyCACert())
 	if err != nil {
 		return nil, fmt.Errorf("metrics API: %w", err)
 	}

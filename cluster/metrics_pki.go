@@ -18,17 +18,27 @@ func metricsServiceHost() string {
 	return metricsServiceName + "." + metricsServiceNamespace + ".svc"
 }
 
-// ensureMetricsAPICerts creates the front-proxy client certificate and the
-// metrics server's serving certificate unless they exist.
+func (p pki) frontProxyCACert() string { return p.path("front-proxy-ca.crt") }
+func (p pki) frontProxyCAKey() string  { return p.path("front-proxy-ca.key") }
+
+// ensureMetricsAPICerts creates the front-proxy CA and its client
+// certificate, and the metrics server's serving certificate (signed by the
+// cluster CA, which the APIService trusts), unless they exist. The front
+// proxy has a CA of its own so that no other client certificate of the
+// cluster can assert a user in X-Remote-* headers.
 func (p pki) ensureMetricsAPICerts() error {
-	ca, caKey, err := p.loadOrCreateCA()
+	fpCA, fpKey, err := p.loadOrCreateCA(p.frontProxyCACert(), p.frontProxyCAKey(), "perflab-front-proxy-ca")
 	if err != nil {
 		return err
 	}
 	if err := p.ensureLeaf("front-proxy-client", &x509.Certificate{
 		Subject:     pkix.Name{CommonName: frontProxyUser},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, ca, caKey); err != nil {
+	}, fpCA, fpKey); err != nil {
+		return err
+	}
+	ca, caKey, err := p.loadOrCreateCA(p.caCert(), p.caKey(), "perflab-ca")
+	if err != nil {
 		return err
 	}
 	return p.ensureLeaf("metrics-serving", &x509.Certificate{
@@ -45,7 +55,7 @@ func frontProxyArgs(p pki) []string {
 	return []string{
 		"proxy-client-cert-file", p.cert("front-proxy-client"),
 		"proxy-client-key-file", p.key("front-proxy-client"),
-		"requestheader-client-ca-file", p.caCert(),
+		"requestheader-client-ca-file", p.frontProxyCACert(),
 		"requestheader-allowed-names", frontProxyUser,
 		"requestheader-username-headers", "X-Remote-User",
 		"requestheader-group-headers", "X-Remote-Group",
