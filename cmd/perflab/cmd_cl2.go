@@ -1,13 +1,17 @@
 package main
 
 import (
+	"os"
+
 	"github.com/spf13/cobra"
 
 	"github.com/perflab/perflab/cl2"
+	"github.com/perflab/perflab/report"
 )
 
 func newCL2Command() *cobra.Command {
 	o := &cl2.CommandOptions{}
+	rr := &runReport{}
 	cmd := &cobra.Command{
 		Use: "cl2 --testconfig FILE",
 		Example: `  perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml --report-dir reports
@@ -18,7 +22,8 @@ func newCL2Command() *cobra.Command {
 CL2_* environment variables and --testoverrides files, its phases create,
 update and delete objects paced by CL2 tuning sets, and its measurements
 are judged against CL2's SLOs. Report files (perfdash JSON named
-<Summary>_<config name>_<RFC3339>.json, and junit.xml) go to --report-dir.
+<Summary>_<config name>_<RFC3339>.json, junit.xml, and report.html, the
+results as one page with charts, unless --no-report) go to --report-dir.
 Without --kubeconfig (or $KUBECONFIG, ~/.kube/config) an embedded cluster
 with simulated nodes is started for the run.
 
@@ -26,7 +31,16 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 4 an SLO was violated, 130 interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cl2.RunCommand(cmd.Context(), *o, cmd.OutOrStdout())
+			rr.start(report.ClusterLoader2)
+			rr.info.Config = o.TestConfig
+			if b, err := os.ReadFile(o.TestConfig); err == nil {
+				rr.info.ConfigText = string(b)
+			}
+			err := cl2.RunCommand(cmd.Context(), *o, cmd.OutOrStdout())
+			if o.DryRun {
+				return err
+			}
+			return rr.finish(cmd.Context(), o.ReportDir, err)
 		},
 	}
 	f := cmd.Flags()
@@ -39,6 +53,7 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 	f.StringVar(&o.PrometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
 	f.BoolVar(&o.DryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
 	f.IntVar(&o.Nodes, "nodes", 1, "with --dry-run: the template variable .Nodes (a run counts the cluster's nodes)")
+	rr.AddFlags(f)
 	f.BoolVar(&o.Simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/report"
 	"github.com/perflab/perflab/target"
 )
 
@@ -30,6 +31,7 @@ type initOptions struct {
 	target       target.Options
 	metrics      metrics.RunOptions
 	ui           uiOptions
+	report       runReport
 }
 
 func newInitCommand() *cobra.Command {
@@ -45,8 +47,9 @@ func newInitCommand() *cobra.Command {
 ~/.kube/config (or with --embedded) an embedded cluster is started for the run.
 
 Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
-podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json and
-the run's log, perflab-<uuid>.log.
+podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json,
+the run's log, perflab-<uuid>.log, and report.html, the results as one page
+with charts (not with --no-report).
 
 Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
 4 measurement threshold exceeded, 130 interrupted (what the run created is
@@ -67,11 +70,13 @@ deleted first when the job's cleanup is on).`,
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
 	o.ui.addFlags(f, "ui-")
+	o.report.AddFlags(f)
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
 
 func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stderr io.Writer) error {
+	o.report.start(report.KubeBurner)
 	spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, Set: o.set, AllowMissing: o.allowMissing})
 	if err != nil {
 		return exitcode.With(exitcode.Error, err)
@@ -82,6 +87,17 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	if o.metricsDir == "" {
 		o.metricsDir = "collected-metrics-" + o.uuid
 	}
+	o.report.info.UUID, o.report.info.Config = o.uuid, o.config
+	if b, err := os.ReadFile(o.config); err == nil {
+		o.report.info.ConfigText = string(b)
+	}
+	err = runInitJobs(ctx, o, spec, timeoutSet, stdout, stderr)
+	return o.report.finish(ctx, o.metricsDir, err)
+}
+
+// runInitJobs runs the jobs on the target; everything it starts has
+// stopped when it returns.
+func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeoutSet bool, stdout, stderr io.Writer) error {
 	closeLog, err := teeLog(filepath.Join(o.metricsDir, "perflab-"+o.uuid+".log"))
 	if err != nil {
 		return err
@@ -92,6 +108,7 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 		return err
 	}
 	defer t.Close()
+	describeTarget(&o.report.info, t, o.target.Cluster)
 	hint := "raise kubelet maxPods"
 	if t.Cluster != nil {
 		fmt.Fprintf(stderr, "perflab: started an embedded cluster for this run (%s); it stops when the run ends\n", t.Name)
@@ -110,7 +127,11 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 			return errors.Join(err, mrun.Close())
 		}
 		ro.OnJobStart = view.TrackJob
+		// Deferred before the figures, so it waits after they are taken.
 		defer waitForInterrupt(ctx, stderr)
+	}
+	if !o.report.off {
+		defer finishFigures(ctx, startFigures(ctx, t), o.metricsDir)
 	}
 	if timeoutSet {
 		ro.Timeout = o.timeout

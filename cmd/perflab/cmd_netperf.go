@@ -14,6 +14,7 @@ import (
 	"github.com/perflab/perflab/netperf"
 	"github.com/perflab/perflab/netperf/incluster"
 	"github.com/perflab/perflab/netperf/lab"
+	"github.com/perflab/perflab/report"
 )
 
 func newNetperfCommand() *cobra.Command {
@@ -36,6 +37,7 @@ type engineFlags struct {
 	streams, samples, reqSize, respSize            int
 	reverse, bidir                                 bool
 	output, reportDir                              string
+	report                                         runReport
 }
 
 func (f *engineFlags) add(cmd *cobra.Command, defTests string, defStreams int) {
@@ -54,7 +56,8 @@ func (f *engineFlags) add(cmd *cobra.Command, defTests string, defStreams int) {
 	fs.StringVar(&f.sendBuf, "send-buffer", "", "SO_SNDBUF on both ends, e.g. 4M (default: kernel autotuning)")
 	fs.StringVar(&f.recvBuf, "recv-buffer", "", "SO_RCVBUF on both ends, e.g. 4M (default: kernel autotuning)")
 	fs.StringVarP(&f.output, "output", "o", "table", "output: table, json or csv (perf-tests netperf layout, Mbit/s)")
-	fs.StringVar(&f.reportDir, "report-dir", "", "also write a perfdash file NetworkPerformance_benchmark_<time>.json here")
+	fs.StringVar(&f.reportDir, "report-dir", "", "also write netperf-results.json, a perfdash file NetworkPerformance_benchmark_<time>.json and report.html here")
+	f.report.AddFlags(fs)
 }
 
 func testNames() []string {
@@ -139,8 +142,11 @@ func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error
 	if err != nil {
 		return badInput(err)
 	}
-	return netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
+	o.report.start(report.Netperf)
+	o.report.info.Target = o.server
+	err = netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
 		Samples: o.samples, Logger: slog.Default()}, ro, w)
+	return o.report.finish(ctx, o.reportDir, err)
 }
 
 type netperfLabOptions struct {
@@ -187,8 +193,11 @@ func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error
 	}
 	streams := p.Streams
 	p.Streams = 1
-	return lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
+	o.report.start(report.Netperf)
+	o.report.info.Target = "network-namespace lab"
+	err = lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
 		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p, Logger: slog.Default()}, ro, w)
+	return o.report.finish(ctx, o.reportDir, err)
 }
 
 type netperfClusterOptions struct {
@@ -224,5 +233,7 @@ func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Write
 	}
 	co := o.Options
 	co.Tests, co.Params, co.MSS, co.Samples, co.Logger = tests, p, mss, o.samples, slog.Default()
-	return incluster.RunAndReport(ctx, co, ro, w)
+	o.report.start(report.Netperf)
+	err = incluster.RunAndReport(ctx, co, ro, w)
+	return o.report.finish(ctx, o.reportDir, err)
 }
