@@ -103,26 +103,20 @@ func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeout
 		return err
 	}
 	defer closeLog()
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	describeTarget(&o.report.info, t, o.target.Cluster)
-	hint := "raise kubelet maxPods"
-	if t.Cluster != nil {
-		fmt.Fprintf(stderr, "perflab: started an embedded cluster for this run (%s); it stops when the run ends\n", t.Name)
-		hint = "raise kubelet maxPods (embedded: --embedded-max-pods)"
-	} else {
-		fmt.Fprintf(stderr, "perflab: running on %s (%s)\n", t.Name, t.Config.Host)
-	}
-	mrun, err := startInitMetrics(ctx, o.metrics, spec, o.uuid, o.metricsDir, t)
+	defer env.Close()
+	describeTarget(&o.report.info, env, o.target.Cluster)
+	fmt.Fprintf(stderr, "perflab: %s\n", env.Describe())
+	mrun, err := startInitMetrics(ctx, env, o.metrics, spec, o.uuid, o.metricsDir)
 	if err != nil {
 		return err
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
 	if o.ui.enabled {
-		view, err := o.ui.start(ctx, t.Config, true, stderr)
+		view, err := o.ui.start(ctx, env.Config, true, stderr)
 		if err != nil {
 			return errors.Join(err, mrun.Close())
 		}
@@ -131,15 +125,12 @@ func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeout
 		defer waitForInterrupt(ctx, stderr)
 	}
 	if !o.report.off {
-		defer finishFigures(ctx, startFigures(ctx, t), o.metricsDir)
+		defer finishFigures(ctx, startFigures(ctx, env), o.metricsDir)
 	}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
-	if t.Kubeconfig != "" {
-		ro.HookEnv = []string{"KUBECONFIG=" + t.Kubeconfig}
-	}
-	r, err := burner.NewRunner(t.Config, spec, ro)
+	r, err := burner.NewRunner(env, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
 	}

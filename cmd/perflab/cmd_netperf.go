@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/perflab/perflab/netperf/incluster"
 	"github.com/perflab/perflab/netperf/lab"
 	"github.com/perflab/perflab/report"
+	"github.com/perflab/perflab/target"
 )
 
 func newNetperfCommand() *cobra.Command {
@@ -203,6 +205,7 @@ func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error
 type netperfClusterOptions struct {
 	engineFlags
 	incluster.Options
+	target target.Options
 }
 
 func newNetperfClusterCommand() *cobra.Command {
@@ -223,6 +226,8 @@ The embedded cluster's simulated pods carry no traffic: it is refused.`,
 	}
 	o.add(cmd, "TCP_STREAM,TCP_RR", 4)
 	o.Options.AddFlags(cmd.Flags())
+	o.target.AddKubeconfigFlags(cmd.Flags())
+	o.target.RealOnly = true
 	return cmd
 }
 
@@ -233,7 +238,20 @@ func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Write
 	}
 	co := o.Options
 	co.Tests, co.Params, co.MSS, co.Samples, co.Logger = tests, p, mss, o.samples, slog.Default()
+	if err := co.Validate(); err != nil {
+		return err
+	}
 	o.report.start(report.Netperf)
-	err = incluster.RunAndReport(ctx, co, ro, w)
+	err = runInCluster(ctx, o.target, co, ro, w)
 	return o.report.finish(ctx, o.reportDir, err)
+}
+
+// runInCluster runs the in-cluster benchmark on the real cluster t names.
+func runInCluster(ctx context.Context, t target.Options, co incluster.Options, ro netperf.ReportOptions, w io.Writer) error {
+	env, err := target.Resolve(ctx, t)
+	if err != nil {
+		return fmt.Errorf("netperf cluster needs a real cluster (the embedded one's pods carry no traffic): %w", err)
+	}
+	defer env.Close()
+	return incluster.RunAndReport(ctx, env, co, ro, w)
 }
