@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/rest"
@@ -57,9 +58,10 @@ func newAPIServerOptions(args componentArgs) (*options.ServerRunOptions, error) 
 // runAPIServer completes, validates and starts the API server chain
 // (apiextensions → kube → aggregator). It returns once the server is
 // serving; Run continues in the background until ctx is done, and its error
-// (if any) arrives on errc. The aggregator proxies the metrics Service to
-// metricsAddr.
-func runAPIServer(ctx context.Context, s *options.ServerRunOptions, errc chan<- error, metricsAddr string) error {
+// (if any) arrives on errc. Until ready is set, requests that authorization
+// does not allow fail with a retryable error (see startupGate). The
+// aggregator proxies the metrics Service to metricsAddr.
+func runAPIServer(ctx context.Context, s *options.ServerRunOptions, ready *atomic.Bool, errc chan<- error, metricsAddr string) error {
 	// Loopback clients should not log warnings the server sends itself.
 	rest.SetDefaultWarningHandler(rest.NoWarnings{})
 	completed, err := s.Complete(ctx)
@@ -73,6 +75,7 @@ func runAPIServer(ctx context.Context, s *options.ServerRunOptions, errc chan<- 
 	if err != nil {
 		return fmt.Errorf("kube-apiserver config: %w", err)
 	}
+	gateAuthorization(config, ready)
 	config.Aggregator.ExtraConfig.ServiceResolver = metricsResolver{addr: metricsAddr, next: config.Aggregator.ExtraConfig.ServiceResolver}
 	cc, err := config.Complete()
 	if err != nil {

@@ -33,7 +33,8 @@ type Cluster struct {
 	times      StartupTimes
 
 	etcd        *etcdServer
-	metricsAddr string // the in-process metrics.k8s.io server
+	apiReady    atomic.Bool // set once /readyz passed: see startupGate
+	metricsAddr string      // the in-process metrics.k8s.io server
 	cancel      context.CancelFunc
 	apiDone     chan error
 	logFile     *os.File
@@ -203,12 +204,13 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 	go func() { <-runCtx.Done(); metricsLn.Close() }()
 	c.metricsAddr = metricsLn.Addr().String()
-	if err := runAPIServer(runCtx, api, c.apiDone, metricsLn.Addr().String()); err != nil {
+	if err := runAPIServer(runCtx, api, &c.apiReady, c.apiDone, c.metricsAddr); err != nil {
 		return err
 	}
 	if err := c.waitAPIReady(ctx); err != nil {
 		return err
 	}
+	c.apiReady.Store(true)
 	c.times.APIReady = time.Since(c.started)
 	if err := c.bootstrap(ctx); err != nil {
 		return err
