@@ -14,7 +14,9 @@ import (
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/progress"
 	"github.com/perflab/perflab/results"
+	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/wait"
 )
 
@@ -29,20 +31,18 @@ type Options struct {
 	// ProgressInterval between progress lines (2s by default).
 	ProgressInterval time.Duration
 	Observers        []JobObserver
+	// OnJobStart, when set, is given each job's progress reporter as the job
+	// starts (the live view samples it).
+	OnJobStart func(*progress.Reporter)
 	// Retry is the retry policy for API calls (kube.DefaultRetry if zero).
 	Retry kube.RetryPolicy
-	// MaxPodsHint is how to raise a node's pod limit, printed with the
-	// Too-many-pods diagnosis (e.g. "embedded: --embedded-max-pods").
-	MaxPodsHint string
-	// HookEnv is added to the environment of job hooks (e.g.
-	// KUBECONFIG=<the target's kubeconfig>).
-	HookEnv []string
 }
 
 // Runner runs a loaded config against one cluster.
 type Runner struct {
 	spec    *Spec
 	o       Options
+	env     *runenv.Env
 	client  *kube.Client
 	runID   string
 	timeout time.Duration
@@ -51,8 +51,8 @@ type Runner struct {
 	measurements []jobMeasurement
 }
 
-// NewRunner connects to the cluster of cfg. Nothing is created yet.
-func NewRunner(cfg *rest.Config, spec *Spec, o Options) (*Runner, error) {
+// NewRunner prepares a run on the cluster of env. Nothing is created yet.
+func NewRunner(env *runenv.Env, spec *Spec, o Options) (*Runner, error) {
 	if o.UUID == "" {
 		o.UUID = uuid.NewString()
 	}
@@ -65,15 +65,11 @@ func NewRunner(cfg *rest.Config, spec *Spec, o Options) (*Runner, error) {
 	if o.Retry == (kube.RetryPolicy{}) {
 		o.Retry = kube.DefaultRetry
 	}
-	c := rest.CopyConfig(cfg)
-	if spec.Global.RequestTimeout > 0 {
-		c.Timeout = spec.Global.RequestTimeout
-	}
-	client, err := kube.NewClient(c)
+	client, err := jobClient(env, spec.Global.RequestTimeout)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{spec: spec, o: o, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout}
+	r := &Runner{spec: spec, o: o, env: env, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout}
 	if o.Timeout > 0 {
 		r.timeout = o.Timeout
 	}
@@ -203,6 +199,9 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 	res := JobResult{Name: job.Name, Type: job.JobType, P99Ready: -1}
 	slog.Info("triggering job", "job", job.Name, "type", job.JobType)
 	res.Start = time.Now()
+	if r.o.OnJobStart != nil {
+		r.o.OnJobStart(jr.prog)
+	}
 	stopProg := jr.prog.Start(ctx)
 	stopWatch, err := jr.startWatchers(ctx)
 	if err == nil {
@@ -269,4 +268,15 @@ func timeoutErr(err error) error {
 		return exitcode.With(exitcode.Timeout, err)
 	}
 	return err
+}
+
+// jobClient is the environment's shared client bundle, or one with the
+// config's global.requestTimeout when it sets one.
+func jobClient(env *runenv.Env, requestTimeout time.Duration) (*kube.Client, error) {
+	if requestTimeout <= 0 {
+		return env.Client, nil
+	}
+	c := rest.CopyConfig(env.Config)
+	c.Timeout = requestTimeout
+	return kube.NewClient(c)
 }

@@ -6,33 +6,31 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/progress"
-	"github.com/perflab/perflab/wait"
+	"github.com/perflab/perflab/runenv"
 )
 
 // Options configure one run of a CL2 test.
 type Options struct {
 	Load      LoadOptions
 	ReportDir string
-	// RESTConfig reaches the cluster under test.
-	RESTConfig *rest.Config
-	// Prometheus, when set, answers APIResponsiveness queries; nil scrapes
-	// the API server's /metrics instead.
-	Prometheus *metrics.Client
-	// Simulated says the cluster's nodes are simulated (kwok): containers
-	// never run, so configs relying on them are rejected.
-	Simulated bool
+	// Env is the cluster under test. On an embedded cluster the nodes are
+	// simulated (kwok): containers never run, so configs relying on them
+	// are rejected. The Env's Prometheus, when it has one, answers
+	// APIResponsiveness queries; without one the API server's /metrics is
+	// scraped instead.
+	Env *runenv.Env
 	// Out receives the one-screen summary; nil discards it.
 	Out io.Writer
 	// Clock drives tuning sets and measurements; nil is the real clock.
@@ -63,7 +61,7 @@ type runner struct {
 }
 
 // Run loads the config, runs its steps against the cluster and writes the
-// report. The error is Problems for bad input, wraps errViolation when an
+// report. The error is Problems for bad input, wraps ErrViolation when an
 // enforced SLO failed, and is otherwise a failure to run.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	e, err := newEnv(o)
@@ -75,7 +73,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	lo := o.Load
-	lo.Nodes = nodes
+	if lo.Nodes == 0 { // CL2's --nodes wins over the count
+		lo.Nodes = nodes
+	}
 	t, err := Load(lo)
 	if t != nil {
 		for _, w := range t.Warnings {
@@ -86,12 +86,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil && !errors.As(err, &ps) {
 		return nil, err
 	}
-	if o.Simulated && t != nil {
+	if o.Env.Embedded != nil && t != nil {
 		ps = append(ps, t.SimulatedNodeProblems()...)
 	}
 	if len(ps) > 0 {
 		return nil, ps.Err()
 	}
+	slog.Info("plan", "test", t.Config.Name, "totals", t.Totals.String())
 	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
 	if err := t.checkNamespaces(ctx, e); err != nil {
 		return nil, err
@@ -125,12 +126,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 }
 
 func newEnv(o Options) (*env, error) {
-	if o.RESTConfig == nil {
-		return nil, errors.New("no cluster: RESTConfig is nil")
+	if o.Env == nil {
+		return nil, errors.New("no cluster: Env is nil")
 	}
-	kc, err := kube.NewClient(o.RESTConfig)
-	if err != nil {
-		return nil, err
+	kc := o.Env.Client
+	var prom *metrics.Client
+	if p := o.Env.Prometheus; p != nil {
+		var err error
+		if prom, err = metrics.NewClient(metrics.Endpoint{URL: p.URL}); err != nil {
+			return nil, err
+		}
 	}
 	qps, burst := o.QPS, o.Burst
 	if qps == 0 {
@@ -142,10 +147,7 @@ func newEnv(o Options) (*env, error) {
 	}
 	ops := kube.NewOps(kc, kube.NewLimiter(qps, burst), kube.DefaultRetry, nil)
 	e := &env{rest: kc.Config, kube: kc, client: kc.Typed, dynamic: kc.Dynamic, ops: ops, objects: kubeObjects{ops},
-		prom: o.Prometheus, clock: clk, maxPodsHint: wait.DefaultMaxPodsHint}
-	if o.Simulated {
-		e.maxPodsHint = "raise maxPods (embedded: --embedded-max-pods) or add nodes (--embedded-nodes)"
-	}
+		prom: prom, clock: clk, maxPodsHint: o.Env.MaxPodsHint()}
 	return e, nil
 }
 
@@ -268,6 +270,11 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
 		return nil
 	}
+	at := fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))
+	p := params(m.Params)
+	if missing := spec.missingParams(p.Str("action", ""), p); len(missing) > 0 {
+		return fmt.Errorf("%s %s (%s): param %s missing", m.Method, m.Identifier, at, strings.Join(missing, ", "))
+	}
 	key := m.Method + "/" + m.Identifier
 	r.mu.Lock()
 	inst, ok := r.measurements[key]
@@ -276,9 +283,7 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 		r.measurements[key] = inst
 	}
 	r.mu.Unlock()
-	p := params(m.Params)
-	c := call{method: m.Method, identifier: m.Identifier, action: p.Str("action", ""), params: p,
-		at: fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))}
+	c := call{method: m.Method, identifier: m.Identifier, action: p.Str("action", ""), params: p, at: at}
 	out, err := inst.execute(ctx, r.env, c)
 	if err != nil {
 		return fmt.Errorf("%s %s (%s): %w", m.Method, m.Identifier, c.at, err)

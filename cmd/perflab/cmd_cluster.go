@@ -13,11 +13,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/target"
 )
 
 func defaultDataDir() string {
@@ -43,6 +42,7 @@ Every listener binds 127.0.0.1; clients authenticate with certificates.`,
 type clusterUpOptions struct {
 	cluster    cluster.Options
 	prometheus metrics.ClusterPrometheusOptions
+	ui         uiOptions
 }
 
 func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
@@ -59,9 +59,11 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Lookup("pod-events").NoOptDefVal = "true"
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
+	fs.StringVar(&c.ResourceUsage, "resource-usage", "", "YAML of kwok ResourceUsage/ClusterResourceUsage objects: the simulated usage kubectl top shows (default: from each container's requests and limits)")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
 	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
 	o.prometheus.AddFlags(fs)
+	o.ui.addFlags(fs, "ui-")
 }
 
 func newClusterUpCommand() *cobra.Command {
@@ -72,7 +74,8 @@ func newClusterUpCommand() *cobra.Command {
 		Example: `  perflab cluster up --nodes 3
   perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
   perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
-  perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090`,
+  perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090
+  perflab cluster up --nodes 3 --ui`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
 	}
@@ -103,6 +106,11 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 		return err
 	}
 	defer prom.Stop()
+	if o.ui.enabled {
+		if _, err := o.ui.start(ctx, c.RESTConfig(), false, out); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping ...")
@@ -122,6 +130,7 @@ func printClusterInfo(out io.Writer, c *cluster.Cluster) {
 	fmt.Fprintf(out, "  etcd              %s (metrics %s)\n", ep.EtcdClient, ep.EtcdMetrics)
 	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
 	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
+	fmt.Fprintf(out, "  break-glass       %s (system:masters: exempt from RBAC and API priority and fairness)\n", c.SuperAdminKubeconfig())
 }
 
 func newClusterNodesCommand() *cobra.Command {
@@ -150,14 +159,11 @@ func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", cluster.KubeconfigPath(dataDir))
-	if err != nil {
-		return fmt.Errorf("kubeconfig of %s: %w", dataDir, err)
-	}
-	client, err := kubernetes.NewForConfig(cfg)
+	env, err := target.FromDataDir(dataDir)
 	if err != nil {
 		return err
 	}
+	client := env.Client.Typed
 	names, err := cluster.CreateNodes(ctx, client, n, spec)
 	if err != nil {
 		return fmt.Errorf("is the cluster on %s running? %w", dataDir, err)

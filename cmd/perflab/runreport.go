@@ -14,7 +14,7 @@ import (
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/report"
-	"github.com/perflab/perflab/target"
+	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/version"
 )
 
@@ -64,9 +64,9 @@ func (r *runReport) finish(ctx context.Context, dir string, runErr error) error 
 
 // describeTarget puts the target into the run's header: which cluster, its
 // Kubernetes version and, for the embedded one, nodes and maxPods.
-func describeTarget(info *report.RunInfo, t *target.Target, embedded cluster.Options) {
+func describeTarget(info *report.RunInfo, t *runenv.Env, embedded cluster.Options) {
 	info.Target = t.Name + " (" + t.Config.Host + ")"
-	if t.Cluster != nil {
+	if t.Embedded != nil {
 		info.KubernetesVersion = version.Kubernetes
 		info.Nodes, info.MaxPods = max(embedded.Nodes, 1), embedded.MaxPods
 		return
@@ -80,7 +80,7 @@ func describeTarget(info *report.RunInfo, t *target.Target, embedded cluster.Opt
 
 // startFigures scrapes the API server's /metrics when a run starts, for the
 // report's API figures; a cluster that refuses it only loses those.
-func startFigures(ctx context.Context, t *target.Target) *metrics.FigureWindow {
+func startFigures(ctx context.Context, t *runenv.Env) *metrics.FigureWindow {
 	mt, err := metrics.RESTTarget(t.Config, "/metrics")
 	if err == nil {
 		var w *metrics.FigureWindow
