@@ -64,7 +64,7 @@ steps:
 	var out strings.Builder
 	start := time.Now()
 	rep, err := Run(ctx, Options{Load: LoadOptions{ConfigPath: filepath.Join(dir, "config.yaml"), Environ: []string{}},
-		ReportDir: report, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard})
+		ReportDir: report, Env: newTestEnv(t), Out: &out, Progress: io.Discard})
 	if err != nil || rep.Failed() {
 		t.Fatalf("run = %v\n%s", err, out.String())
 	}
