@@ -65,7 +65,7 @@ func destroy(t testing.TB, uuid string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := burner.Destroy(context.Background(), c, uuid, 3*time.Minute); err != nil {
+	if _, _, err := burner.Destroy(context.Background(), c, burner.UUIDSelectors(uuid), 3*time.Minute); err != nil {
 		t.Fatalf("destroy %s: %v", uuid, err)
 	}
 }

@@ -1,20 +1,22 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/target"
 )
@@ -27,6 +29,10 @@ type initOptions struct {
 	set          []string
 	allowMissing bool
 	metricsDir   string
+	userMetadata string
+	configMap    string
+	cmNamespace  string
+	runLog       runLogFlags
 	target       target.Options
 	metrics      metrics.RunOptions
 }
@@ -44,7 +50,8 @@ func newInitCommand() *cobra.Command {
 
 Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
 podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json and
-the run's log, perflab-<uuid>.log.
+the metrics files. The run's log is kube-burner-<uuid>.log in the working
+directory (--skip-log-file: none), as kube-burner writes it.
 
 Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
 4 measurement threshold exceeded, 130 interrupted (what the run created is
@@ -59,36 +66,60 @@ deleted first when the job's cleanup is on).`,
 	f.StringVar(&o.uuid, "uuid", "", "benchmark UUID (default: a new one)")
 	f.DurationVar(&o.timeout, "timeout", o.timeout, "benchmark timeout (overrides global.timeout when set)")
 	f.StringVar(&o.userData, "user-data", "", "YAML file of variables for the config template")
-	f.StringArrayVar(&o.set, "set", nil, "override a config value after parsing, e.g. jobs.0.qps=50 (repeatable)")
+	f.StringSliceVar(&o.set, "set", nil, "override config values after rendering: comma-separated path=value pairs, e.g. global.gc=false,jobs.0.qps=50 (repeatable); values take the type of the field")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")
-	f.StringVar(&o.metricsDir, "metrics-directory", "", "where results go (default collected-metrics-<uuid>)")
+	f.StringVar(&o.metricsDir, "metrics-directory", "", "where results go (default: the config's local indexer metricsDirectory, else collected-metrics-<uuid>)")
+	f.StringVar(&o.userMetadata, "user-metadata", "", "YAML file of metadata added to every jobSummary document")
+	f.StringVar(&o.configMap, "configmap", "", "ConfigMap holding config.yml and optionally metrics.yml and alerts.yml (instead of -c), written to the working directory")
+	f.StringVarP(&o.cmNamespace, "namespace", "n", "default", "namespace of --configmap")
+	f.Bool("skip-tls-verify", true, "accepted for kube-burner; Prometheus certificates follow each endpoint's skipTLSVerify (default true)")
+	o.runLog.addFlags(f)
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
-	_ = cmd.MarkFlagRequired("config")
+	cmd.MarkFlagsOneRequired("config", "configmap")
+	cmd.MarkFlagsMutuallyExclusive("config", "configmap")
 	return cmd
 }
 
 func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stderr io.Writer) error {
-	spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, Set: o.set, AllowMissing: o.allowMissing})
-	if err != nil {
-		return exitcode.With(exitcode.Error, err)
-	}
 	if o.uuid == "" {
 		o.uuid = uuid.NewString()
 	}
-	if o.metricsDir == "" {
-		o.metricsDir = "collected-metrics-" + o.uuid
-	}
-	closeLog, err := teeLog(filepath.Join(o.metricsDir, "perflab-"+o.uuid+".log"))
+	closeLog, err := o.runLog.open(o.uuid)
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	t, err := target.Resolve(ctx, o.target)
-	if err != nil {
-		return err
+	var t *target.Target
+	if o.configMap != "" {
+		if t, err = target.Resolve(ctx, o.target); err != nil {
+			return err
+		}
+		defer t.Close()
+		if err := fetchConfigMap(ctx, t, o); err != nil {
+			return err
+		}
 	}
-	defer t.Close()
+	spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, Set: o.set, AllowMissing: o.allowMissing,
+		Vars: map[string]any{"UUID": o.uuid}})
+	if err != nil {
+		return exitcode.With(exitcode.Error, err)
+	}
+	var metadata map[string]any
+	if o.userMetadata != "" {
+		if metadata, err = burner.ReadMetadata(o.userMetadata); err != nil {
+			return exitcode.With(exitcode.Error, err)
+		}
+	}
+	if o.metricsDir == "" {
+		o.metricsDir = cmp.Or(spec.LocalMetricsDirectory(), "collected-metrics-"+o.uuid)
+	}
+	if t == nil {
+		if t, err = target.Resolve(ctx, o.target); err != nil {
+			return err
+		}
+		defer t.Close()
+	}
 	hint := "raise kubelet maxPods"
 	if t.Cluster != nil {
 		fmt.Fprintf(stderr, "perflab: started an embedded cluster for this run (%s); it stops when the run ends\n", t.Name)
@@ -100,7 +131,7 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	if err != nil {
 		return err
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, Metadata: metadata, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
@@ -123,16 +154,32 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	return err
 }
 
-// teeLog sends logs to the current handler and to a file too.
-func teeLog(path string) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// fetchConfigMap is kube-burner's --configmap: the ConfigMap's files are
+// written to the working directory; config.yml is the config, metrics.yml
+// and alerts.yml (when present) the metrics and alert profiles.
+func fetchConfigMap(ctx context.Context, t *target.Target, o *initOptions) error {
+	c, err := kube.NewClient(t.Config)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewMultiHandler(prev.Handler(), slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	return func() { slog.SetDefault(prev); f.Close() }, nil
+	cm, err := c.Typed.CoreV1().ConfigMaps(o.cmNamespace).Get(ctx, o.configMap, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("--configmap %s/%s: %w", o.cmNamespace, o.configMap, err)
+	}
+	for name, data := range cm.Data {
+		if name != filepath.Base(name) {
+			return fmt.Errorf("--configmap %s/%s: key %q is not a file name", o.cmNamespace, o.configMap, name)
+		}
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			return fmt.Errorf("--configmap: %w", err)
+		}
+		switch name {
+		case "metrics.yml":
+			o.metrics.Profiles = []string{name}
+		case "alerts.yml":
+			o.metrics.Alerts = []string{name}
+		}
+	}
+	o.config = "config.yml"
+	return nil
 }
