@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/wait"
 )
 
@@ -230,10 +231,11 @@ func (r *Runner) deleteRun(_ context.Context) {
 }
 
 // Destroy deletes what the runs matching any of selectors created: their
-// namespaces and their labelled objects outside them (kube-burner destroy).
+// namespaces and their labelled objects outside them (kube-burner destroy),
+// on env's cluster.
 // It returns how many namespaces and objects it deleted.
-func Destroy(ctx context.Context, c *kube.Client, selectors []string, timeout time.Duration) (namespaces, objects int, err error) {
-	ops := kube.NewOps(c, kube.NewLimiter(100, 100), kube.DefaultRetry, nil)
+func Destroy(ctx context.Context, env *runenv.Env, selectors []string, timeout time.Duration) (namespaces, objects int, err error) {
+	ops := kube.NewOps(env.Client, kube.NewLimiter(100, 100), kube.DefaultRetry, nil)
 	for _, sel := range selectors {
 		n, o, err := removeLabelled(ctx, ops, sel, "destroy", timeout)
 		namespaces, objects = namespaces+n, objects+o

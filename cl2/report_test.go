@@ -6,11 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/perflab/perflab/internal/golden"
-	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 )
 
@@ -20,40 +20,6 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 var t0 = time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
-
-func samplePods() []measure.PodTimes {
-	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	return []measure.PodTimes{
-		{Namespace: "ns-1", Name: "a", Created: at(0), Scheduled: at(0), Running: at(1000), WatchedReady: at(1200)},
-		{Namespace: "ns-1", Name: "b", Created: at(0), Scheduled: at(1000), Running: at(2000), WatchedReady: at(2500)},
-		{Namespace: "ns-1", Name: "c", Created: at(1000), Scheduled: at(1000), Running: at(1000), WatchedReady: at(1300)},
-		{Namespace: "ns-1", Name: "pending", Created: at(0)},
-	}
-}
-
-func TestPodStartupLatencyGolden(t *testing.T) {
-	m := &podStartupLatency{t50: 5 * time.Second, t90: 5 * time.Second, t99: 2 * time.Second}
-	out, err := m.gather("PodStartupLatency", samplePods(), map[string]bool{"ns-1/b": true}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.summaries) != 3 {
-		t.Fatalf("want all, Stateless and Stateful summaries, got %d", len(out.summaries))
-	}
-	checkGolden(t, "podstartuplatency.json", out.summaries[0].Content)
-	checkGolden(t, "stateful-podstartuplatency.json", out.summaries[2].Content)
-	// pod_startup over a, b, c = 1.2s, 2.5s, 0.3s: p99 2.5s > 2s fails; the
-	// stateless group (a, c) has p99 1.2s and passes.
-	want := map[string]bool{"PodStartupLatency PodStartupLatency": false, "StatelessPodStartupLatency PodStartupLatency": true, "StatefulPodStartupLatency PodStartupLatency": false}
-	for _, c := range out.checks {
-		if pass, ok := want[c.Name]; !ok || pass != c.Pass || !c.Enforced {
-			t.Errorf("check %+v: want pass=%v enforced", c, pass)
-		}
-	}
-	if err := violations(out.checks); !errors.Is(err, errViolation) {
-		t.Errorf("violations() = %v, want errViolation", err)
-	}
-}
 
 func hist(labels metrics.Labels, count float64, bounds ...[2]float64) metrics.HistogramSeries {
 	h := metrics.HistogramSeries{Labels: labels, Count: count}
@@ -79,13 +45,16 @@ func sliSnapshot() *metrics.Snapshot {
 		hist(l("WATCH", "configmaps", "namespace"), 7, [2]float64{inf, 7}),
 		hist(metrics.Labels{"verb": "GET", "resource": "pods", "subresource": "log", "scope": "resource"}, 3, [2]float64{inf, 3}),
 		hist(l("DELETE", "secrets", "resource"), 0, [2]float64{inf, 0}),
+	}}, watchListMetric: {Name: watchListMetric, Kind: metrics.Histogram, Histograms: []metrics.HistogramSeries{
+		// 2 watch-lists of pods, both under 0.5s.
+		hist(metrics.Labels{"resource": "pods", "scope": "cluster", "group": "", "version": "v1", "component": "apiserver"}, 2, [2]float64{0.5, 2}, [2]float64{inf, 2}),
 	}}}}
 }
 
 func TestAPICallsFromDelta(t *testing.T) {
 	calls := apiCallsFromDelta(sliSnapshot())
-	if len(calls) != 3 {
-		t.Fatalf("want POST, LIST and PATCH configmaps (WATCH, log and empty series dropped), got %v", calls)
+	if len(calls) != 4 {
+		t.Fatalf("want POST, LIST and PATCH configmaps and WATCHLIST pods (WATCH, log and empty series dropped), got %v", calls)
 	}
 	byVerb := map[string]apiCall{}
 	for _, c := range calls {
@@ -93,6 +62,9 @@ func TestAPICallsFromDelta(t *testing.T) {
 	}
 	if c := byVerb["LIST"]; c.Count != 10 || c.SlowCount != 2 {
 		t.Errorf("LIST: count %d slow %d, want 10 and 2", c.Count, c.SlowCount)
+	}
+	if c := byVerb["WATCHLIST"]; c.Resource != "pods" || c.Scope != "cluster" || c.Count != 2 || c.Latency.P99 <= 0 {
+		t.Errorf("WATCHLIST: %+v, want pods (cluster), 2 calls", c)
 	}
 	if c := byVerb["PATCH"]; c.Count != 4 || c.SlowCount != 1 {
 		t.Errorf("PATCH: count %d slow %d, want 4 and 1", c.Count, c.SlowCount)
@@ -172,5 +144,25 @@ func TestWriteReportFiles(t *testing.T) {
 	}
 	if len(r.Files) != 2 {
 		t.Errorf("Files = %v", r.Files)
+	}
+}
+
+// TestFailedRunNeverPasses: a run that failed outside its steps (no step
+// ran) reports FAIL and writes a failing junit.xml.
+func TestFailedRunNeverPasses(t *testing.T) {
+	r := &Report{Name: "t", ConfigPath: "c.yaml", Err: errors.New("create namespace x: forbidden")}
+	if !r.Failed() {
+		t.Error("Failed() = false for a run with an error")
+	}
+	var junit, sum bytes.Buffer
+	if err := r.WriteJUnit(&junit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(junit.String(), "<failure") || !strings.Contains(junit.String(), "forbidden") {
+		t.Errorf("junit of a failed run has no failure:\n%s", junit.String())
+	}
+	r.PrintSummary(&sum)
+	if !strings.Contains(sum.String(), ": FAIL in") || !strings.Contains(sum.String(), "FAIL create namespace x") {
+		t.Errorf("summary:\n%s", sum.String())
 	}
 }

@@ -74,11 +74,7 @@ func TestDestroyByConfigRemovesObjectsOutsideNamespaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := kube.NewClient(testCluster.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	nsN, objN, err := burner.Destroy(ctx, c, spec.JobSelectors(), 2*time.Minute)
+	nsN, objN, err := burner.Destroy(ctx, testEnv, spec.JobSelectors(), 2*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/target"
 )
 
 func defaultDataDir() string {
@@ -56,7 +55,8 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.PodStartupJitter, "pod-startup-jitter", 0, "extra uniform random delay, up to this, before a pod becomes Ready")
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
-	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable)")
+	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
+	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
 	o.prometheus.AddFlags(fs)
 }
 
@@ -146,14 +146,11 @@ func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", cluster.KubeconfigPath(dataDir))
-	if err != nil {
-		return fmt.Errorf("kubeconfig of %s: %w", dataDir, err)
-	}
-	client, err := kubernetes.NewForConfig(cfg)
+	env, err := target.FromDataDir(dataDir)
 	if err != nil {
 		return err
 	}
+	client := env.Client.Typed
 	names, err := cluster.CreateNodes(ctx, client, n, spec)
 	if err != nil {
 		return fmt.Errorf("is the cluster on %s running? %w", dataDir, err)
@@ -185,7 +182,7 @@ func newClusterBenchCommand() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Nodes, "nodes", o.Nodes, "hollow nodes")
 	cmd.Flags().IntVar(&o.Pods, "pods", o.Pods, "replicas of the benchmark Deployment")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready")
+	durationVar(cmd.Flags(), &o.Timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
 	return cmd
 }

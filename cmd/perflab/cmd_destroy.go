@@ -11,7 +11,6 @@ import (
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
-	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/target"
 )
 
@@ -48,8 +47,8 @@ Exit codes: 0 ok, 1 error, 2 the deletions did not finish within --timeout.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.config, "config", "c", "", "config file whose jobs' objects to delete (kube-burner v2)")
 	f.StringVar(&o.userData, "user-data", "", "YAML file of variables for the config template")
-	f.StringVar(&o.uuid, "uuid", "", "UUID of the run whose objects to delete (kube-burner v1)")
-	f.DurationVar(&o.timeout, "timeout", o.timeout, "how long to wait for the deletions")
+	uuidVar(f, &o.uuid, "UUID of the run whose objects to delete (kube-burner v1)")
+	durationVar(f, &o.timeout, "timeout", o.timeout, "how long to wait for the deletions")
 	o.runLog.addFlags(f)
 	o.target.AddFlags(f)
 	cmd.MarkFlagsOneRequired("config", "uuid")
@@ -72,18 +71,14 @@ func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) error {
 		return err
 	}
 	defer closeLog()
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	c, err := kube.NewClient(t.Config)
-	if err != nil {
-		return err
-	}
+	defer env.Close()
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	ns, objs, err := burner.Destroy(dctx, c, selectors, o.timeout)
+	ns, objs, err := burner.Destroy(dctx, env, selectors, o.timeout)
 	if err != nil {
 		if errors.Is(dctx.Err(), context.DeadlineExceeded) {
 			return exitcode.With(exitcode.Timeout, err)

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perflab/perflab/burner"
-	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/target"
 )
 
@@ -43,16 +42,12 @@ func runHealthCheck(ctx context.Context, o *healthCheckOptions, out io.Writer) e
 		return err
 	}
 	defer closeLog()
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	c, err := kube.NewClient(t.Config)
-	if err != nil {
-		return err
-	}
-	if err := burner.ClusterHealth(ctx, c); err != nil {
+	defer env.Close()
+	if err := burner.ClusterHealth(ctx, env.Client); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(out, "Cluster is healthy.")

@@ -16,8 +16,9 @@ import (
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
-	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/report"
+	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/target"
 )
 
@@ -35,6 +36,7 @@ type initOptions struct {
 	runLog       runLogFlags
 	target       target.Options
 	metrics      metrics.RunOptions
+	report       runReport
 }
 
 func newInitCommand() *cobra.Command {
@@ -49,8 +51,9 @@ func newInitCommand() *cobra.Command {
 ~/.kube/config (or with --embedded) an embedded cluster is started for the run.
 
 Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
-podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json and
-the metrics files. The run's log is kube-burner-<uuid>.log in the working
+podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json,
+the metrics files and report.html, the results as one page with charts (not
+with --no-report). The run's log is kube-burner-<uuid>.log in the working
 directory (--skip-log-file: none), as kube-burner writes it.
 
 Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
@@ -63,8 +66,8 @@ deleted first when the job's cleanup is on).`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.config, "config", "c", "", "config file (kube-burner v1.17 or v2)")
-	f.StringVar(&o.uuid, "uuid", "", "benchmark UUID (default: a new one)")
-	f.DurationVar(&o.timeout, "timeout", o.timeout, "benchmark timeout (overrides global.timeout when set)")
+	uuidVar(f, &o.uuid, "benchmark UUID (default: a new one)")
+	durationVar(f, &o.timeout, "timeout", o.timeout, "benchmark timeout (overrides global.timeout when set)")
 	f.StringVar(&o.userData, "user-data", "", "YAML file of variables for the config template")
 	f.StringSliceVar(&o.set, "set", nil, "override config values after rendering: comma-separated path=value pairs, e.g. global.gc=false,jobs.0.qps=50 (repeatable); values take the type of the field")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")
@@ -76,12 +79,14 @@ deleted first when the job's cleanup is on).`,
 	o.runLog.addFlags(f)
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
+	o.report.AddFlags(f)
 	cmd.MarkFlagsOneRequired("config", "configmap")
 	cmd.MarkFlagsMutuallyExclusive("config", "configmap")
 	return cmd
 }
 
 func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stderr io.Writer) error {
+	o.report.start(report.KubeBurner)
 	if o.uuid == "" {
 		o.uuid = uuid.NewString()
 	}
@@ -90,13 +95,13 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 		return err
 	}
 	defer closeLog()
-	var t *target.Target
+	var env *runenv.Env
 	if o.configMap != "" {
-		if t, err = target.Resolve(ctx, o.target); err != nil {
+		if env, err = target.Resolve(ctx, o.target); err != nil {
 			return err
 		}
-		defer t.Close()
-		if err := fetchConfigMap(ctx, t, o); err != nil {
+		defer env.Close()
+		if err := fetchConfigMap(ctx, env, o); err != nil {
 			return err
 		}
 	}
@@ -114,31 +119,38 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	if o.metricsDir == "" {
 		o.metricsDir = cmp.Or(spec.LocalMetricsDirectory(), "collected-metrics-"+o.uuid)
 	}
-	if t == nil {
-		if t, err = target.Resolve(ctx, o.target); err != nil {
+	o.report.info.UUID, o.report.info.Config = o.uuid, o.config
+	if b, err := os.ReadFile(o.config); err == nil {
+		o.report.info.ConfigText = string(b)
+	}
+	err = runInitJobs(ctx, o, env, spec, metadata, timeoutSet, stdout, stderr)
+	return o.report.finish(ctx, o.metricsDir, err)
+}
+
+// runInitJobs runs the jobs on env (resolved from the flags when nil);
+// everything it starts has stopped when it returns.
+func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *burner.Spec, metadata map[string]any, timeoutSet bool, stdout, stderr io.Writer) error {
+	var err error
+	if env == nil {
+		if env, err = target.Resolve(ctx, o.target); err != nil {
 			return err
 		}
-		defer t.Close()
+		defer env.Close()
 	}
-	hint := "raise kubelet maxPods"
-	if t.Cluster != nil {
-		fmt.Fprintf(stderr, "perflab: started an embedded cluster for this run (%s); it stops when the run ends\n", t.Name)
-		hint = "raise kubelet maxPods (embedded: --embedded-max-pods)"
-	} else {
-		fmt.Fprintf(stderr, "perflab: running on %s (%s)\n", t.Name, t.Config.Host)
-	}
-	mrun, err := startInitMetrics(ctx, o.metrics, spec, o.uuid, o.metricsDir, t)
+	describeTarget(&o.report.info, env, o.target.Cluster)
+	fmt.Fprintf(stderr, "perflab: %s\n", env.Describe())
+	mrun, err := startInitMetrics(ctx, env, o.metrics, spec, o.uuid, o.metricsDir)
 	if err != nil {
 		return err
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, Metadata: metadata, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
+	if !o.report.off {
+		defer finishFigures(ctx, startFigures(ctx, env), o.metricsDir)
+	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, Metadata: metadata, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
-	if t.Kubeconfig != "" {
-		ro.HookEnv = []string{"KUBECONFIG=" + t.Kubeconfig}
-	}
-	r, err := burner.NewRunner(t.Config, spec, ro)
+	r, err := burner.NewRunner(env, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
 	}
@@ -157,12 +169,8 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 // fetchConfigMap is kube-burner's --configmap: the ConfigMap's files are
 // written to the working directory; config.yml is the config, metrics.yml
 // and alerts.yml (when present) the metrics and alert profiles.
-func fetchConfigMap(ctx context.Context, t *target.Target, o *initOptions) error {
-	c, err := kube.NewClient(t.Config)
-	if err != nil {
-		return err
-	}
-	cm, err := c.Typed.CoreV1().ConfigMaps(o.cmNamespace).Get(ctx, o.configMap, metav1.GetOptions{})
+func fetchConfigMap(ctx context.Context, env *runenv.Env, o *initOptions) error {
+	cm, err := env.Client.Typed.CoreV1().ConfigMaps(o.cmNamespace).Get(ctx, o.configMap, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("--configmap %s/%s: %w", o.cmNamespace, o.configMap, err)
 	}

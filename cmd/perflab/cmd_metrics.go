@@ -48,18 +48,18 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
 		},
 	}
 	o.target.AddFlags(cmd.Flags())
-	cmd.Flags().DurationVar(&o.interval, "interval", o.interval, "time between the two scrapes")
+	durationVar(cmd.Flags(), &o.interval, "interval", o.interval, "time between the two scrapes")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of tables")
 	return cmd
 }
 
 func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out io.Writer) error {
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	tgt, err := metrics.RESTTarget(t.Config, "/metrics")
+	defer env.Close()
+	tgt, err := metrics.RESTTarget(env.Config, "/metrics")
 	if err != nil {
 		return err
 	}
