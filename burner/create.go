@@ -153,7 +153,7 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 			return err
 		}
 	}
-	return ms.collect(ctx, jr, res)
+	return ms.collect(ctx, jr.r.out, jr.job.Name, res)
 }
 
 // createPhase creates iterations [0, n), waits for them when the job waits

@@ -306,3 +306,50 @@ jobs:
 		destroy(t, out.uuid)
 	}
 }
+
+// TestMeasureExistingObjects: perflab measure runs a config's measurements
+// over objects that already exist, selected by label, creating nothing.
+func TestMeasureExistingObjects(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	pod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p-{{ .Iteration }}\nspec:\n  containers:\n  - name: c\n    image: registry.k8s.io/pause:3.10\n"
+	cfg := writeConfig(t, map[string]string{"pod.yaml": pod, "config.yaml": `
+global:
+  measurements:
+    - name: podLatency
+jobs:
+  - name: measured-pods
+    jobIterations: 3
+    namespace: measured-pods
+    preLoadImages: false
+    objects:
+      - objectTemplate: pod.yaml
+        replicas: 1
+`})
+	out := run(t, ctx, cfg)
+	if out.err != nil {
+		t.Fatal(out.err)
+	}
+	defer destroy(t, out.uuid)
+	spec, err := burner.Load(cfg, burner.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	res, err := burner.Measure(ctx, testEnv, spec, burner.MeasureOptions{UUID: "m-1", Job: "kube-burner-measure",
+		Selector: kube.LabelUUID + "=" + out.uuid, Duration: time.Second, MetricsDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []map[string]any
+	readJSON(t, filepath.Join(dir, "podLatencyMeasurement-kube-burner-measure.json"), &docs)
+	if len(docs) != 3 || docs[0]["uuid"] != "m-1" || docs[0]["jobName"] != "kube-burner-measure" {
+		t.Errorf("want the 3 existing pods measured under uuid m-1, got %d documents: %v", len(docs), docs)
+	}
+	if res.P99Ready < 0 {
+		t.Error("no Ready quantile from the existing pods")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "podLatencyQuantilesMeasurement-kube-burner-measure.json")); err != nil {
+		t.Error(err)
+	}
+}

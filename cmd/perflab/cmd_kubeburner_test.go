@@ -19,6 +19,8 @@ var kubeBurnerFlags = map[string][]string{
 		"user-metadata", "kubeconfig", "kube-context", "user-data", "allow-missing", "skip-log-file", "set"},
 	"destroy":      {"user-data", "timeout", "kubeconfig", "kube-context", "skip-log-file", "config/c", "uuid"},
 	"health-check": {"kubeconfig", "kube-context", "skip-log-file"},
+	"measure": {"uuid", "user-metadata", "config/c", "job-name/j", "selector/l", "namespaces/n", "kubeconfig", "kube-context",
+		"skip-log-file", "duration"},
 	"index": {"uuid", "prometheus-url/u", "token/t", "username", "password/p", "metrics-profile/m", "metrics-endpoint/e",
 		"skip-tls-verify", "step/s", "start", "end", "job-name/j", "user-metadata", "metrics-directory", "es-server",
 		"es-index", "tarball-name", "indexer-type", "skip-log-file"},
