@@ -102,3 +102,17 @@ func TestRunLog(t *testing.T) {
 		t.Errorf("--skip-log-file wrote a log: %v", err)
 	}
 }
+
+// TestKubeBurnerLogLevels: kube-burner's --log-level values are accepted.
+func TestKubeBurnerLogLevels(t *testing.T) {
+	prev := slog.Default()
+	defer slog.SetDefault(prev)
+	for _, l := range []string{"debug", "info", "warn", "error", "fatal", "trace"} {
+		if err := setupLogging(l); err != nil {
+			t.Errorf("--log-level %s: %v", l, err)
+		}
+	}
+	if err := setupLogging("loud"); err == nil {
+		t.Error("--log-level loud accepted")
+	}
+}
