@@ -36,6 +36,7 @@ type initOptions struct {
 	runLog       runLogFlags
 	target       target.Options
 	metrics      metrics.RunOptions
+	ui           uiOptions
 	report       runReport
 }
 
@@ -45,6 +46,7 @@ func newInitCommand() *cobra.Command {
 		Use: "init -c CONFIG",
 		Example: `  perflab init -c examples/kube-burner/s1-config.yaml
   perflab init -c examples/kube-burner/s2-config.yaml --embedded-max-pods 150
+  perflab init -c examples/kube-burner/s2-config.yaml --ui
   perflab init -c api-intensive.yml --kubeconfig ~/.kube/config --set jobs.0.qps=50 -m seed`,
 		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
 		Long: `Run a kube-burner configuration unchanged. Without --kubeconfig, $KUBECONFIG or
@@ -79,6 +81,7 @@ deleted first when the job's cleanup is on).`,
 	o.runLog.addFlags(f)
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
+	o.ui.addFlags(f, "ui-")
 	o.report.AddFlags(f)
 	cmd.MarkFlagsOneRequired("config", "configmap")
 	cmd.MarkFlagsMutuallyExclusive("config", "configmap")
@@ -143,10 +146,19 @@ func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *bur
 	if err != nil {
 		return err
 	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, Metadata: metadata, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
+	if o.ui.enabled {
+		view, err := o.ui.start(ctx, env.Config, true, stderr)
+		if err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		ro.OnJobStart = view.TrackJob
+		// Deferred before the figures, so it waits after they are taken.
+		defer waitForInterrupt(ctx, stderr)
+	}
 	if !o.report.off {
 		defer finishFigures(ctx, startFigures(ctx, env), o.metricsDir)
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, Metadata: metadata, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
@@ -160,10 +172,21 @@ func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *bur
 		for _, j := range rep.Jobs {
 			for _, d := range j.Diagnosis {
 				fmt.Fprintf(stderr, "perflab: %s: %s\n", j.Name, d)
+				o.report.info.Diagnosis = append(o.report.info.Diagnosis, j.Name+": "+d)
 			}
 		}
 	}
 	return err
+}
+
+// waitForInterrupt keeps the live view (and an embedded cluster) up after
+// the run until Ctrl-C, so the end state can be looked at.
+func waitForInterrupt(ctx context.Context, out io.Writer) {
+	if ctx.Err() != nil {
+		return
+	}
+	fmt.Fprintln(out, "perflab: run finished; the live view stays up until Ctrl-C")
+	<-ctx.Done()
 }
 
 // fetchConfigMap is kube-burner's --configmap: the ConfigMap's files are

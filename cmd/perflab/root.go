@@ -46,6 +46,7 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newGrafanaDashboardCommand(),
 		newMetricsCommand(),
 		newCiliumCommand(),
+		newUICommand(),
 		newReportCommand(),
 		newCompareCommand(),
 	)
