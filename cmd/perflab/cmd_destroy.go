@@ -60,7 +60,7 @@ func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) error {
 	selectors := burner.UUIDSelectors(o.uuid)
 	what := "run " + o.uuid
 	if o.config != "" {
-		spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, AllowMissing: true})
+		spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, AllowMissing: true, SkipTemplates: true})
 		if err != nil {
 			return err
 		}
