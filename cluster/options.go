@@ -33,6 +33,9 @@ type Options struct {
 	// APIServerArgs are extra kube-apiserver flags as "key=value"; they win
 	// over perflab's own settings.
 	APIServerArgs []string
+	// AuditLog, when set, is the file the API server writes its audit log
+	// to: every request at Metadata level, as JSON lines (see audit.go).
+	AuditLog string
 }
 
 // Defaults for Options.

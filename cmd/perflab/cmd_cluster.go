@@ -43,6 +43,7 @@ Every listener binds 127.0.0.1; clients authenticate with certificates.`,
 type clusterUpOptions struct {
 	cluster    cluster.Options
 	prometheus metrics.ClusterPrometheusOptions
+	audit      bool
 }
 
 func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
@@ -57,6 +58,7 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable)")
+	fs.BoolVar(&o.audit, "audit", false, "the API server logs every request of this session to <data-dir>/audit.log (Metadata level); converted to audit-calls.jsonl and summarized on exit")
 	o.prometheus.AddFlags(fs)
 }
 
@@ -68,7 +70,8 @@ func newClusterUpCommand() *cobra.Command {
 		Example: `  perflab cluster up --nodes 3
   perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
   perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
-  perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090`,
+  perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090
+  perflab cluster up --audit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
 	}
@@ -86,6 +89,13 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 	}
 	if err := o.prometheus.Validate(); err != nil {
 		return err
+	}
+	if o.audit {
+		log, err := freshAuditLog(o.cluster.DataDir)
+		if err != nil {
+			return err
+		}
+		o.cluster.AuditLog = log
 	}
 	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
 	c, err := cluster.Start(ctx, o.cluster)
@@ -107,7 +117,7 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 		return err
 	}
 	fmt.Fprintln(out, "stopped; objects are kept in", c.DataDir())
-	return nil
+	return summarizeAudit(c.AuditLog(), out)
 }
 
 func printClusterInfo(out io.Writer, c *cluster.Cluster) {
@@ -118,6 +128,9 @@ func printClusterInfo(out io.Writer, c *cluster.Cluster) {
 	fmt.Fprintf(out, "  etcd              %s (metrics %s)\n", ep.EtcdClient, ep.EtcdMetrics)
 	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
 	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
+	if a := c.AuditLog(); a != "" {
+		fmt.Fprintf(out, "  audit log         %s\n", a)
+	}
 }
 
 func newClusterNodesCommand() *cobra.Command {

@@ -27,6 +27,7 @@ type initOptions struct {
 	set          []string
 	allowMissing bool
 	metricsDir   string
+	tap          bool
 	target       target.Options
 	metrics      metrics.RunOptions
 }
@@ -37,6 +38,7 @@ func newInitCommand() *cobra.Command {
 		Use: "init -c CONFIG",
 		Example: `  perflab init -c examples/kube-burner/s1-config.yaml
   perflab init -c examples/kube-burner/s2-config.yaml --embedded-max-pods 150
+  perflab init -c examples/kube-burner/s2-config.yaml --tap
   perflab init -c api-intensive.yml --kubeconfig ~/.kube/config --set jobs.0.qps=50 -m seed`,
 		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
 		Long: `Run a kube-burner configuration unchanged. Without --kubeconfig, $KUBECONFIG or
@@ -44,7 +46,8 @@ func newInitCommand() *cobra.Command {
 
 Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
 podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json and
-the run's log, perflab-<uuid>.log.
+the run's log, perflab-<uuid>.log; with --tap also calls.jsonl (one line per
+API request of the job) and calls-summary.txt.
 
 Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
 4 measurement threshold exceeded, 130 interrupted (what the run created is
@@ -62,6 +65,7 @@ deleted first when the job's cleanup is on).`,
 	f.StringArrayVar(&o.set, "set", nil, "override a config value after parsing, e.g. jobs.0.qps=50 (repeatable)")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")
 	f.StringVar(&o.metricsDir, "metrics-directory", "", "where results go (default collected-metrics-<uuid>)")
+	f.BoolVar(&o.tap, "tap", false, "send the job's API calls through a recording tap: calls.jsonl and calls-summary.txt in the results")
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
 	_ = cmd.MarkFlagRequired("config")
@@ -107,12 +111,22 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	if t.Kubeconfig != "" {
 		ro.HookEnv = []string{"KUBECONFIG=" + t.Kubeconfig}
 	}
-	r, err := burner.NewRunner(t.Config, spec, ro)
+	cfg := t.Config
+	var tp *initTap
+	if o.tap {
+		if tp, err = startInitTap(ctx, t.Config, o.metricsDir, stderr); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		defer tp.finish(io.Discard)
+		cfg = tp.config()
+		ro.HookEnv = []string{"KUBECONFIG=" + tp.kubeconfig()}
+	}
+	r, err := burner.NewRunner(cfg, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
 	}
 	rep, err := r.Run(ctx)
-	err = errors.Join(err, mrun.Close())
+	err = errors.Join(err, tp.finish(stdout), mrun.Close())
 	if rep != nil {
 		for _, j := range rep.Jobs {
 			for _, d := range j.Diagnosis {
