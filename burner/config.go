@@ -72,8 +72,8 @@ type Global struct {
 	DeletionStrategy  string        `yaml:"deletionStrategy" json:"deletionStrategy,omitempty"`
 }
 
-// Measurement is a measurement entry; perflab implements podLatency and warns
-// about (and skips) the rest.
+// Measurement is a measurement entry; the ones package measure registers
+// for kube-burner run, the rest are warned about and skipped.
 type Measurement struct {
 	Name              string              `yaml:"name" json:"name"`
 	Thresholds        []measure.Threshold `yaml:"thresholds" json:"thresholds,omitempty"`

@@ -2,20 +2,16 @@ package burner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"strconv"
 	"sync"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/kube"
-	"github.com/perflab/perflab/measure"
 )
 
 // prepare parses the job's templates and maps their kinds.
@@ -146,15 +142,11 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 			return err
 		}
 	}
-	var tracker *measure.PodTracker
-	if jr.r.podLat != nil {
-		tracker = measure.NewPodTracker(measure.TrackerOptions{Selector: jr.runSelector(), IterationLabel: kube.LabelJobIteration, ReplicaLabel: kube.LabelReplica})
-		tctx, tcancel := context.WithCancel(ctx)
-		defer tcancel()
-		if err := tracker.Start(tctx, jr.r.client.Typed); err != nil {
-			return err
-		}
+	ms, err := jr.startMeasurements(ctx)
+	if err != nil {
+		return err
 	}
+	defer ms.stop()
 	if job.IncrementalLoad != nil {
 		if err := jr.runIncremental(ctx); err != nil {
 			return err
@@ -176,10 +168,7 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 			return err
 		}
 	}
-	if tracker != nil {
-		return jr.writePodLatency(tracker.Pods(), res)
-	}
-	return nil
+	return ms.collect(ctx, jr, res)
 }
 
 // createPhase creates iterations [0, n), waits for them when the job waits
@@ -380,27 +369,6 @@ func setTemplateLabels(u *unstructured.Unstructured, l map[string]string) {
 		}
 	}
 	_ = unstructured.SetNestedStringMap(u.Object, cur, path...)
-}
-
-// writePodLatency writes kube-burner's podLatency files and checks thresholds.
-func (jr *jobRun) writePodLatency(pods []measure.PodTimes, res *JobResult) error {
-	docs, qs := measure.PodLatencies(pods, jr.r.o.UUID, jr.job.Name, time.Now())
-	if err := jr.r.out.WriteJSON(measure.PodLatencyMetric+"-"+jr.job.Name+".json", docs); err != nil {
-		return err
-	}
-	if err := jr.r.out.WriteJSON(measure.PodLatencyQuantilesMetric+"-"+jr.job.Name+".json", qs); err != nil {
-		return err
-	}
-	for _, q := range qs {
-		if q.QuantileName == measure.CondReady {
-			res.P99Ready = time.Duration(q.P99) * time.Millisecond
-		}
-		slog.Info(fmt.Sprintf("%s: %s 99th: %dms max: %dms avg: %dms", jr.job.Name, q.QuantileName, q.P99, q.Max, q.Avg))
-	}
-	if errs := measure.CheckThresholds(jr.r.podLat.Thresholds, qs); len(errs) > 0 {
-		return exitcode.With(exitcode.Threshold, errors.Join(errs...))
-	}
-	return nil
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

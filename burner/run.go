@@ -13,6 +13,7 @@ import (
 
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/results"
 	"github.com/perflab/perflab/wait"
 )
@@ -46,7 +47,8 @@ type Runner struct {
 	runID   string
 	timeout time.Duration
 	out     *results.Dir
-	podLat  *Measurement
+	// measurements are the configured measurements perflab runs.
+	measurements []jobMeasurement
 }
 
 // NewRunner connects to the cluster of cfg. Nothing is created yet.
@@ -75,13 +77,7 @@ func NewRunner(cfg *rest.Config, spec *Spec, o Options) (*Runner, error) {
 	if o.Timeout > 0 {
 		r.timeout = o.Timeout
 	}
-	for i, m := range spec.Global.Measurements {
-		if m.Name == PodLatencyName {
-			r.podLat = &spec.Global.Measurements[i]
-		} else {
-			slog.Warn(fmt.Sprintf("Measurement [%s] is not supported", m.Name))
-		}
-	}
+	r.measurements = resolveMeasurements(measure.Default(), spec.Global.Measurements)
 	if spec.Global.WaitWhenFinished {
 		for i := range spec.Jobs {
 			spec.Jobs[i].PodWait, spec.Jobs[i].WaitWhenFinished = false, false

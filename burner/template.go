@@ -108,12 +108,41 @@ func decodeDocuments(path string, y []byte) ([]*unstructured.Unstructured, error
 		if string(j) == "null" {
 			continue
 		}
+		if j = bytes.TrimSpace(j); len(j) == 0 || j[0] != '{' {
+			return nil, &ConfigError{File: path, Msg: fmt.Sprintf("the template rendered %s, not an object (want apiVersion, kind, metadata...): %s", jsonKind(j), excerpt(doc))}
+		}
 		u := &unstructured.Unstructured{}
 		if err := u.UnmarshalJSON(j); err != nil {
 			return nil, &ConfigError{File: path, Msg: fmt.Sprintf("rendered object: %v", err)}
 		}
 		out = append(out, u)
 	}
+}
+
+// jsonKind names the kind of a JSON value by its first byte.
+func jsonKind(j []byte) string {
+	if len(j) == 0 {
+		return "nothing"
+	}
+	switch j[0] {
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// excerpt quotes the start of rendered text for an error message.
+func excerpt(b []byte) string {
+	const max = 80
+	s := string(bytes.TrimSpace(b))
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 var noValue = []byte("<no value>")

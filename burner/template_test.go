@@ -2,6 +2,7 @@ package burner
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -103,5 +104,28 @@ func TestPatchBody(t *testing.T) {
 	}
 	if _, ok := apply["metadata"]; ok {
 		t.Error("applyFor must not modify the shared patch")
+	}
+}
+
+// TestRenderNonObject: a template that renders to something other than an
+// object is an error naming the template and what it rendered.
+func TestRenderNonObject(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"{{ .JobName }}", `tpl/odd.yaml: the template rendered a string, not an object (want apiVersion, kind, metadata...): "job-a"`},
+		{"- a\n- b\n", `tpl/odd.yaml: the template rendered a list, not an object`},
+		{"42\n", `the template rendered a number, not an object`},
+		{"apiVersion: v1\nkind: ConfigMap\n---\ntrue\n", `the template rendered a boolean, not an object`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			tmpl, err := ParseObjectTemplate("tpl/odd.yaml", []byte(tc.text), nil, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tmpl.Render(TemplateVars{JobName: "job-a"})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -25,9 +26,6 @@ var PatchTypes = map[string]types.PatchType{
 	string(types.StrategicMergePatchType): types.StrategicMergePatchType,
 	string(types.ApplyYAMLPatchType):      types.ApplyYAMLPatchType,
 }
-
-// Measurement names perflab implements.
-const PodLatencyName = "podLatency"
 
 func (s *Spec) validate(ix *nodeIndex) error {
 	s.index = ix
@@ -155,19 +153,17 @@ func (s *Spec) validate(ix *nodeIndex) error {
 }
 
 func validateMeasurements(ms []Measurement, path string, at func(string, string, ...any) error) error {
-	conds := map[string]bool{}
-	for _, c := range measure.PodConditions {
-		conds[c] = true
-	}
+	reg := measure.Default()
 	for i, m := range ms {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		if m.Name == "" {
 			return at(p+".name", "required")
 		}
+		e, _ := reg.Lookup(measure.KubeBurner, m.Name)
 		for k, t := range m.Thresholds {
 			tp := fmt.Sprintf("%s.thresholds[%d]", p, k)
-			if !conds[t.ConditionType] {
-				return at(tp+".conditionType", "unknown conditionType %q (want one of %s)", t.ConditionType, strings.Join(measure.PodConditions, ", "))
+			if len(e.Conditions) > 0 && !slices.Contains(e.Conditions, t.ConditionType) {
+				return at(tp+".conditionType", "unknown conditionType %q (want one of %s)", t.ConditionType, strings.Join(e.Conditions, ", "))
 			}
 			if _, err := (measure.LatencyQuantiles{}).Value(t.Metric); err != nil {
 				return at(tp+".metric", "%v", err)

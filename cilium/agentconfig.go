@@ -1,7 +1,9 @@
 package cilium
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,6 +74,10 @@ const (
 	RatelimitMetricsMapEntries = 64     // pkg/maps/ratelimitmap/ratelimitmap.go MaxMetricsEntries
 )
 
+// MaxPossibleCPUs is the largest CONFIG_NR_CPUS Linux builds with (x86_64
+// MAXSMP; arm64 stops at 4096): no node has more possible CPUs.
+const MaxPossibleCPUs = 8192
+
 // Element sizes (key + value, IPv6 keys as the largest case) the agent passes
 // to SetMapElementSizes in daemon/cmd/daemon_main.go. They are unsafe.Sizeof
 // of the Go mirrors of the BPF structs:
@@ -106,16 +112,37 @@ func (c AgentConfig) Int(key string, def int) (int, error) {
 		return def, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		// viper's GetInt goes through cast.ToInt, which also accepts floats
-		// like "1e6"; anything else is an error for us.
-		f, ferr := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if ferr != nil || f != float64(int(f)) {
-			return 0, fmt.Errorf("option %s: %q is not an integer", key, v)
-		}
-		n = int(f)
+	if err == nil {
+		return n, nil
 	}
-	return n, nil
+	// viper's GetInt goes through cast.ToInt, which also accepts floats
+	// like "1e6"; anything else is an error for us.
+	f, ferr := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if errors.Is(err, strconv.ErrRange) || (ferr == nil && (f >= math.MaxInt64 || f < math.MinInt64)) {
+		return 0, fmt.Errorf("option %s: %q is out of range: %s", key, v, intBounds(key))
+	}
+	if ferr != nil || f != math.Trunc(f) {
+		return 0, fmt.Errorf("option %s: %q is not an integer", key, v)
+	}
+	return int(f), nil
+}
+
+// entryLimits are the bounds the agent's checkMapSizeLimits (and
+// policymap's config) puts on map size options.
+var entryLimits = map[string][2]int{
+	OptAuthMapMax:   {AuthMapEntriesMin, AuthMapEntriesMax},
+	OptCTTCPMax:     {LimitTableMin, LimitTableMax},
+	OptCTAnyMax:     {LimitTableMin, LimitTableMax},
+	OptNATMax:       {LimitTableMin, LimitTableMax},
+	OptFragmentsMax: {FragmentsMapMin, FragmentsMapMax},
+	OptPolicyMapMax: {PolicyMapMin, PolicyMapMax},
+}
+
+func intBounds(key string) string {
+	if l, ok := entryLimits[key]; ok {
+		return fmt.Sprintf("the agent accepts %d to %d", l[0], l[1])
+	}
+	return "the agent takes a 64-bit integer"
 }
 
 // Float returns key as a float, or def when unset.
@@ -125,8 +152,8 @@ func (c AgentConfig) Float(key string, def float64) (float64, error) {
 		return def, nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil {
-		return 0, fmt.Errorf("option %s: %q is not a number", key, v)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("option %s: %q is not a finite number", key, v)
 	}
 	return f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,12 +73,17 @@ func (k KernelVersion) AtLeast(v string) bool {
 	return k.Minor >= want.Minor
 }
 
-// Check is one doctor line.
+// Check is one doctor line. A Warning is shown but never fails the doctor.
 type Check struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Detail  string `json:"detail"`
+	Warning bool   `json:"warning,omitempty"`
 }
+
+// ErrDoctorFailed is returned by RunDoctor after the report when a check
+// FAILed or a Helm value would make helm or the agent refuse the install.
+var ErrDoctorFailed = errors.New("cilium doctor found failures")
 
 // DoctorReport is what `perflab cilium doctor` found.
 type DoctorReport struct {
@@ -122,10 +128,10 @@ func Doctor(ctx context.Context, p Prober, release string, values Values) (*Doct
 	}
 	probe, perr := p.Probe(ctx)
 	if perr != nil {
-		rep.Checks = append(rep.Checks, Check{"netlink probe", false, perr.Error() + " (needs CAP_NET_ADMIN and CAP_SYS_ADMIN; kernel-version checks below only)"})
+		rep.Checks = append(rep.Checks, Check{Name: "netlink probe", Detail: perr.Error() + " (needs CAP_NET_ADMIN and CAP_SYS_ADMIN; kernel-version checks below only)", Warning: true})
 	}
 	add := func(name string, ok bool, format string, a ...any) {
-		rep.Checks = append(rep.Checks, Check{name, ok, fmt.Sprintf(format, a...)})
+		rep.Checks = append(rep.Checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, a...)})
 	}
 	// BIG TCP IPv6.
 	v6 := kv.AtLeast(bigTCPIPv6Kernel)
@@ -171,21 +177,21 @@ func Doctor(ctx context.Context, p Prober, release string, values Values) (*Doct
 func hostRoutingConfig(v Values) []Check {
 	var out []Check
 	if x, ok := v.Lookup("bpf.hostLegacyRouting"); ok && helmScalar(x) == "true" {
-		return []Check{{"eBPF host routing (config)", false, "bpf.hostLegacyRouting=true forces legacy routing"}}
+		return []Check{{Name: "eBPF host routing (config)", Detail: "bpf.hostLegacyRouting=true forces legacy routing"}}
 	}
 	if x, _ := v.Lookup("encryption.enabled"); helmScalar(x) == "true" {
 		if t, _ := v.Lookup("encryption.type"); helmScalar(t) == "" || helmScalar(t) == "ipsec" {
-			out = append(out, Check{"eBPF host routing (config)", false, `IPsec: "BPF host routing is incompatible with enable-ipsec." (falls back to legacy host routing)`})
+			out = append(out, Check{Name: "eBPF host routing (config)", Detail: `IPsec: "BPF host routing is incompatible with enable-ipsec." (falls back to legacy host routing)`})
 		}
 	}
 	if bm, _ := v.Lookup("bpf.masquerade"); helmScalar(bm) != "true" && ipv4Masq(v) {
-		out = append(out, Check{"eBPF host routing (config)", false, `iptables masquerading: "BPF host routing requires enable-bpf-masquerade." — set bpf.masquerade=true`})
+		out = append(out, Check{Name: "eBPF host routing (config)", Detail: `iptables masquerading: "BPF host routing requires enable-bpf-masquerade." — set bpf.masquerade=true`})
 	}
 	if kpr, _ := v.Lookup("kubeProxyReplacement"); helmScalar(kpr) != "true" {
-		out = append(out, Check{"eBPF host routing (config)", false, `"BPF host routing requires kube-proxy-replacement=true." — set kubeProxyReplacement=true`})
+		out = append(out, Check{Name: "eBPF host routing (config)", Detail: `"BPF host routing requires kube-proxy-replacement=true." — set kubeProxyReplacement=true`})
 	}
 	if len(out) == 0 {
-		out = append(out, Check{"eBPF host routing (config)", true, "kubeProxyReplacement=true, BPF masquerading, no IPsec"})
+		out = append(out, Check{Name: "eBPF host routing (config)", OK: true, Detail: "kubeProxyReplacement=true, BPF masquerading, no IPsec"})
 	}
 	return out
 }
@@ -275,12 +281,33 @@ func LocalMemTotal() (uint64, error) {
 	return 0, fmt.Errorf("/proc/meminfo: no MemTotal line")
 }
 
+// Failures names what fails the doctor: checks that are not ok (warnings
+// aside) and Helm values with which helm or the agent refuses the install
+// (severity fail or conflict; unknown keys are only reported).
+func (r *DoctorReport) Failures() []string {
+	var out []string
+	for _, c := range r.Checks {
+		if !c.OK && !c.Warning {
+			out = append(out, c.Name)
+		}
+	}
+	for _, f := range r.Values {
+		if f.Severity == "fail" || f.Severity == "conflict" {
+			out = append(out, f.Key)
+		}
+	}
+	return out
+}
+
 // WriteText prints the doctor report.
 func (r *DoctorReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "kernel %s, %d possible CPUs, MemTotal %s\n", r.Kernel, r.PossibleCPUs, FormatBytes(r.MemTotal))
 	for _, c := range r.Checks {
 		mark := "ok  "
-		if !c.OK {
+		switch {
+		case c.Warning:
+			mark = "warn"
+		case !c.OK:
 			mark = "FAIL"
 		}
 		fmt.Fprintf(w, "[%s] %s: %s\n", mark, c.Name, c.Detail)

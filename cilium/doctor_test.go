@@ -3,6 +3,7 @@ package cilium
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"os"
 	"strings"
@@ -103,5 +104,39 @@ func TestKernelRelease(t *testing.T) {
 		if m, err := LocalMemTotal(); err != nil || m == 0 {
 			t.Errorf("MemTotal %d %v", m, err)
 		}
+	}
+}
+
+func TestDoctorFailures(t *testing.T) {
+	tests := []struct {
+		name string
+		rep  DoctorReport
+		want []string
+	}{
+		{"all ok", DoctorReport{Checks: []Check{{Name: "netkit", OK: true}}}, nil},
+		{"probe unavailable is a warning", DoctorReport{Checks: []Check{{Name: "netlink probe", Warning: true}, {Name: "netkit", OK: true}}}, nil},
+		{"failed check", DoctorReport{Checks: []Check{{Name: "netkit"}, {Name: "BIG TCP IPv4", OK: true}}}, []string{"netkit"}},
+		{"values helm refuses", DoctorReport{Values: []Finding{{Key: "a.b", Severity: "fail"}, {Key: "c", Severity: "unknown"}, {Key: "routingMode", Severity: "conflict"}}}, []string{"a.b", "routingMode"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.rep.Failures()
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("Failures() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunDoctorExit runs the doctor on this machine with values that fail
+// whatever the kernel: it must print the report and return ErrDoctorFailed.
+func TestRunDoctorExit(t *testing.T) {
+	var out bytes.Buffer
+	err := RunDoctor(context.Background(), DoctorRunOptions{Sets: []string{"bpf.hostLegacyRouting=true"}}, &out)
+	if !errors.Is(err, ErrDoctorFailed) || !strings.Contains(err.Error(), "eBPF host routing (config)") {
+		t.Fatalf("RunDoctor = %v, want ErrDoctorFailed naming the host routing check", err)
+	}
+	if !strings.Contains(out.String(), "[FAIL] eBPF host routing (config)") {
+		t.Errorf("report not printed before the error:\n%s", out.String())
 	}
 }

@@ -2,6 +2,7 @@ package cilium
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -152,10 +153,13 @@ func helmFloat(x any) float64 {
 }
 
 // helmInt is sprig's int conversion (toInt): floats truncate, bad strings 0.
+// A float beyond int64 (where Go's conversion, and so Helm's, yields
+// -9223372036854775808 on amd64) keeps its text, for AgentConfig.Int to
+// refuse with the option's bounds.
 func helmInt(x any) string {
 	switch t := x.(type) {
 	case float64:
-		return strconv.FormatInt(int64(t), 10)
+		return floatToInt(t, strconv.FormatFloat(t, 'g', -1, 64))
 	case int64:
 		return strconv.FormatInt(t, 10)
 	case string:
@@ -163,11 +167,18 @@ func helmInt(x any) string {
 			return strconv.FormatInt(n, 10)
 		}
 		if f, err := strconv.ParseFloat(strings.TrimSpace(t), 64); err == nil {
-			return strconv.FormatInt(int64(f), 10)
+			return floatToInt(f, t)
 		}
 		return "0"
 	}
 	return "0"
+}
+
+func floatToInt(f float64, text string) string {
+	if math.IsNaN(f) || f >= math.MaxInt64 || f < math.MinInt64 {
+		return text
+	}
+	return strconv.FormatInt(int64(f), 10)
 }
 
 // RenderAgentConfig renders the map-sizing part of the chart's

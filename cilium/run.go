@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -34,8 +35,8 @@ type MapsOptions struct {
 // "unset" and renders as 0.0025.
 func ParseRatio(s string) (float64, error) {
 	r, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		return 0, fmt.Errorf("--ratio %q: not a number", s)
+	if err != nil || math.IsNaN(r) || math.IsInf(r, 0) {
+		return 0, fmt.Errorf("--ratio %q: not a number; the agent takes a ratio above 0 and at most 1 (0 = the chart default)", s)
 	}
 	if r < 0 {
 		return 0, fmt.Errorf("--ratio %s: specified dynamic map size ratio %f must be > 0.0", s, r)
@@ -44,6 +45,15 @@ func ParseRatio(s string) (float64, error) {
 		return 0, fmt.Errorf("--ratio %s: specified dynamic map size ratio %f must be ≤ 1.0", s, r)
 	}
 	return r, nil
+}
+
+// checkCPUs bounds a possible-CPU count: at least 1, at most the largest
+// NR_CPUS a Linux kernel is built with.
+func checkCPUs(n int) error {
+	if n < 1 || n > MaxPossibleCPUs {
+		return fmt.Errorf("%d: possible CPUs must be 1 to %d (Linux's largest NR_CPUS)", n, MaxPossibleCPUs)
+	}
+	return nil
 }
 
 // Inputs resolves the options to an agent config and a node (not used with
@@ -110,8 +120,8 @@ func (o MapsOptions) node() (Node, []string, error) {
 		}
 		n.PossibleCPUs = c
 		notes = append(notes, fmt.Sprintf("%d possible CPUs taken from this machine (--cpus to change)", c))
-	} else if n.PossibleCPUs < 0 {
-		return n, nil, fmt.Errorf("--cpus %d: must be at least 1", n.PossibleCPUs)
+	} else if err := checkCPUs(n.PossibleCPUs); err != nil {
+		return n, nil, fmt.Errorf("--cpus %w", err)
 	}
 	return n, notes, nil
 }
@@ -138,7 +148,10 @@ func (o MapsOptions) clusterSizes(ctx context.Context) ([]*MapSizes, []string, e
 	notes := []string{"possible CPUs approximated by each node's CPU capacity (--cpus to override)"}
 	var out []*MapSizes
 	for _, n := range nodes {
-		if o.CPUs > 0 {
+		if o.CPUs != 0 {
+			if err := checkCPUs(o.CPUs); err != nil {
+				return nil, nil, fmt.Errorf("--cpus %w", err)
+			}
 			n.PossibleCPUs = o.CPUs
 		}
 		s, err := ComputeSizes(cfg, n)

@@ -134,7 +134,8 @@ type DoctorRunOptions struct {
 	JSON       bool
 }
 
-// RunDoctor checks this machine (and values, if given).
+// RunDoctor checks this machine (and values, if given), prints the report
+// and returns ErrDoctorFailed when Failures is not empty.
 func RunDoctor(ctx context.Context, o DoctorRunOptions, out io.Writer) error {
 	var values Values
 	if o.ValuesFile != "" || len(o.Sets) > 0 {
@@ -163,9 +164,17 @@ func RunDoctor(ctx context.Context, o DoctorRunOptions, out io.Writer) error {
 	if o.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteText(out)
 	}
-	return rep.WriteText(out)
+	if err != nil {
+		return err
+	}
+	if f := rep.Failures(); len(f) > 0 {
+		return fmt.Errorf("%w: %s", ErrDoctorFailed, strings.Join(f, ", "))
+	}
+	return nil
 }
 
 // RunCES prints the CiliumEndpointSlice estimate.

@@ -84,8 +84,8 @@ func DefaultMapBytes() int {
 // that make the agent exit (returned as errors wrapping ErrInvalidConfig,
 // with the agent's own message).
 func ComputeSizes(cfg AgentConfig, node Node) (*MapSizes, error) {
-	if node.PossibleCPUs < 1 {
-		return nil, fmt.Errorf("possible CPUs %d: must be at least 1", node.PossibleCPUs)
+	if err := checkCPUs(node.PossibleCPUs); err != nil {
+		return nil, err
 	}
 	s := &MapSizes{Node: node, Dynamic: map[string]bool{}}
 	var err error

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -287,5 +288,36 @@ func TestMapsCompare(t *testing.T) {
 	out, _, err = runMaps(t, o)
 	if err == nil || !strings.Contains(out, "TCP connection tracking: status 131072, computed 602802") {
 		t.Fatalf("err %v\n%s", err, out)
+	}
+}
+
+// TestMapsBadNumbers: inputs that used to pass with nonsense output
+// (policy stats 0, an overflowed size, dynamic sizing silently off) are
+// refused with the bounds the agent accepts.
+func TestMapsBadNumbers(t *testing.T) {
+	tests := []struct {
+		name string
+		o    MapsOptions
+		want string
+	}{
+		{"cpus beyond NR_CPUS", MapsOptions{CPUs: 100000000}, "--cpus 100000000: possible CPUs must be 1 to 8192"},
+		{"negative cpus", MapsOptions{CPUs: -1}, "--cpus -1: possible CPUs must be 1 to 8192"},
+		{"ct size overflows", MapsOptions{CPUs: 4, Sets: []string{"bpf.ctTcpMax=1e30"}}, `option bpf-ct-global-tcp-max: "1e30" is out of range: the agent accepts 1024 to 16777216`},
+		{"int64 overflow", MapsOptions{CPUs: 4, AgentFlags: []string{"bpf-lb-map-max=99999999999999999999"}}, `option bpf-lb-map-max: "99999999999999999999" is out of range: the agent takes a 64-bit integer`},
+		{"fraction truncates as in Helm", MapsOptions{CPUs: 4, Sets: []string{"bpf.ctTcpMax=1000.5"}}, "specified CT tables values 1000/75350 must be greater or equal to 1024"},
+		{"agent flag fraction", MapsOptions{CPUs: 4, AgentFlags: []string{"bpf-ct-global-tcp-max=1000.5"}}, `"1000.5" is not an integer`},
+		{"ratio NaN", MapsOptions{CPUs: 4, Ratio: "NaN"}, `--ratio "NaN": not a number`},
+		{"ratio Inf", MapsOptions{CPUs: 4, Ratio: "+Inf"}, `--ratio "+Inf": not a number`},
+		{"ratio NaN by --set", MapsOptions{CPUs: 4, Sets: []string{"bpf.mapDynamicSizeRatio=NaN"}}, `"NaN" is not a finite number`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.MemTotal = "16Gi"
+			var out bytes.Buffer
+			err := RunMaps(context.Background(), tc.o, &out, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q; output:\n%s", err, tc.want, out.String())
+			}
+		})
 	}
 }

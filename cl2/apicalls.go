@@ -11,6 +11,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/results"
 )
@@ -28,7 +29,7 @@ var excludedSubresources = map[string]bool{"log": true, "exec": true, "portforwa
 // apiCall is the latency and count of one verb/resource/subresource/scope.
 type apiCall struct {
 	Resource, Subresource, Verb, Scope string
-	Latency                            LatencyMetric
+	Latency                            measure.LatencyMetric
 	Count, SlowCount                   int
 }
 
@@ -73,7 +74,7 @@ func apiCallsFromDelta(d *metrics.Snapshot) []apiCall {
 		}
 		l := h.Labels
 		a := apiCall{Resource: l["resource"], Subresource: l["subresource"], Verb: l["verb"], Scope: l["scope"], Count: count}
-		a.Latency = LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
+		a.Latency = measure.LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
 		fast := 0.0
 		for _, b := range h.Buckets {
 			if b.UpperBound == slowBound(a.Verb, a.Scope) {
@@ -109,7 +110,7 @@ func apiCallsPerfData(cs []apiCall) ([]byte, error) {
 	pd := results.PerfData{Version: "v1", DataItems: []results.DataItem{}}
 	for _, a := range cs {
 		pd.DataItems = append(pd.DataItems, results.DataItem{
-			Data: map[string]float64{"Perc50": ms(a.Latency.P50), "Perc90": ms(a.Latency.P90), "Perc99": ms(a.Latency.P99)},
+			Data: map[string]float64{"Perc50": measure.Millis(a.Latency.P50), "Perc90": measure.Millis(a.Latency.P90), "Perc99": measure.Millis(a.Latency.P99)},
 			Unit: "ms",
 			Labels: map[string]string{"Verb": a.Verb, "Resource": a.Resource, "Subresource": a.Subresource, "Scope": a.Scope,
 				"Count": strconv.Itoa(a.Count), "SlowCount": strconv.Itoa(a.SlowCount)},
@@ -168,7 +169,7 @@ func (o sloOptions) judge(cs []apiCall) []string {
 			continue
 		}
 		t := o.threshold(a)
-		if why := a.Latency.exceeds(t, t, t); why != "" {
+		if why := a.Latency.Exceeds(t, t, t); why != "" {
 			bad = append(bad, fmt.Sprintf("%s %s (threshold %v, %d calls, %d slow)", a, why, t, a.Count, a.SlowCount))
 		}
 	}

@@ -23,15 +23,15 @@ func (e *env) namespacesOf(r params) ([]string, error) {
 	if r == nil {
 		return []string{""}, nil
 	}
-	if r.boolean("allNamespaces", false) {
+	if r.Bool("allNamespaces", false) {
 		return []string{""}, nil
 	}
 	if !r.has("min") || !r.has("max") {
 		return nil, fmt.Errorf("namespaceRange needs min and max")
 	}
-	prefix := r.str("prefix", e.prefix)
+	prefix := r.Str("prefix", e.prefix)
 	var out []string
-	for i := r.integer("min", 1); i <= r.integer("max", 0); i++ {
+	for i := r.Int("min", 1); i <= r.Int("max", 0); i++ {
 		out = append(out, fmt.Sprintf("%s-%d", prefix, i))
 	}
 	return out, nil

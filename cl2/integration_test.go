@@ -20,6 +20,7 @@ import (
 
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/results"
 )
@@ -122,9 +123,9 @@ func TestPodStartupExample(t *testing.T) {
 			t.Errorf("item %+v: want unit ms and Perc50/90/99", it)
 		}
 	}
-	for _, tr := range podStartupTransitions {
-		if !got[tr.name] {
-			t.Errorf("transition %s missing from %v", tr.name, got)
+	for _, tr := range []string{"create_to_run", "create_to_schedule", "pod_startup", "run_to_watch", "schedule_to_run", "schedule_to_watch"} {
+		if !got[tr] {
+			t.Errorf("transition %s missing from %v", tr, got)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "junit.xml")); err != nil {
@@ -220,7 +221,7 @@ func TestLargeDeploymentScalesAndDeletes(t *testing.T) {
 	if n := deleted(); n != total {
 		t.Errorf("%d Deployments deleted, want %d", n, total)
 	}
-	var st throughputSummary
+	var st measure.ThroughputSummary
 	m, _ := filepath.Glob(filepath.Join(dir, "SchedulingThroughput_*.json"))
 	if len(m) != 1 {
 		t.Fatalf("SchedulingThroughput file: %v", m)

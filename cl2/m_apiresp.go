@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 )
 
@@ -80,20 +81,20 @@ func (m *apiResponsiveness) report(c call, calls []apiCall, now time.Time) (*out
 	if err != nil {
 		return nil, err
 	}
-	custom, err := parseCustomThresholds(c.params.str("customThresholds", ""))
+	custom, err := parseCustomThresholds(c.params.Str("customThresholds", ""))
 	if err != nil {
 		return nil, err
 	}
 	o := sloOptions{
-		single:           c.params.duration("singleResourceThreshold", defaultSingleResourceSLO),
+		single:           c.params.Duration("singleResourceThreshold", defaultSingleResourceSLO),
 		multiple:         defaultMultipleResourceSLO,
-		allowedSlowCalls: c.params.integer("allowedSlowCalls", 0),
+		allowedSlowCalls: c.params.Int("allowedSlowCalls", 0),
 		custom:           custom,
 	}
 	bad := o.judge(calls)
 	detail := fmt.Sprintf("%d API call kinds within SLO (1s single-object, 30s list)", len(calls))
 	if len(calls) > 0 {
-		detail += fmt.Sprintf("; slowest p99 %v %s", round(calls[0].Latency.P99), calls[0])
+		detail += fmt.Sprintf("; slowest p99 %v %s", measure.Round(calls[0].Latency.P99), calls[0])
 	}
 	if len(bad) > 0 {
 		detail = fmt.Sprintf("%d of %d API call kinds over SLO: %s", len(bad), len(calls), strings.Join(bad[:min(len(bad), 3)], "; "))
@@ -104,11 +105,11 @@ func (m *apiResponsiveness) report(c call, calls []apiCall, now time.Time) (*out
 			slog.Warn("API call over SLO", "measurement", c.identifier, "call", b)
 		}
 	}
-	name := c.params.str("summaryName", m.name)
+	name := c.params.Str("summaryName", m.name)
 	return &outcome{
 		summaries: []Summary{{Name: name, Ext: "json", Content: content, Time: now}},
 		checks: []Check{{Name: m.name + " " + c.identifier, Pass: len(bad) == 0, Detail: detail,
-			Enforced: c.params.boolean("enableViolations", false)}},
+			Enforced: c.params.Bool("enableViolations", false)}},
 	}, nil
 }
 

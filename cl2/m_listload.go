@@ -22,11 +22,11 @@ func newListLoad() measurement { return listLoad{} }
 func (listLoad) dispose() {}
 
 func (listLoad) execute(ctx context.Context, e *env, c call) (*outcome, error) {
-	gv, err := schema.ParseGroupVersion(c.params.str("apiVersion", "v1"))
+	gv, err := schema.ParseGroupVersion(c.params.Str("apiVersion", "v1"))
 	if err != nil {
 		return nil, err
 	}
-	gvr := gv.WithResource(c.params.str("resource", ""))
+	gvr := gv.WithResource(c.params.Str("resource", ""))
 	namespaces, err := e.namespacesOf(c.params.mapping("namespaceRange"))
 	if err != nil {
 		return nil, err
@@ -34,9 +34,9 @@ func (listLoad) execute(ctx context.Context, e *env, c call) (*outcome, error) {
 	if !c.params.has("namespaceRange") {
 		namespaces = e.automanaged()
 	}
-	n := c.params.integer("listsPerNamespace", 1)
-	limiter := kube.NewLimiter(float32(c.params.float("qps", 10)), 1)
-	opts := metav1.ListOptions{LabelSelector: c.params.str("labelSelector", "")}
+	n := c.params.Int("listsPerNamespace", 1)
+	limiter := kube.NewLimiter(float32(c.params.Float("qps", 10)), 1)
+	opts := metav1.ListOptions{LabelSelector: c.params.Str("labelSelector", "")}
 	// These lists are the load itself: they bypass the run's token bucket and
 	// follow this step's qps instead.
 	var errs errorList

@@ -27,7 +27,7 @@ func (t *timer) dispose() {}
 func (t *timer) execute(_ context.Context, e *env, c call) (*outcome, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	label := c.params.str("label", "")
+	label := c.params.Str("label", "")
 	switch c.action {
 	case "start":
 		t.started[label] = e.clock.Now()
@@ -62,7 +62,7 @@ func newSleep() measurement { return sleep{} }
 func (sleep) dispose() {}
 
 func (sleep) execute(ctx context.Context, e *env, c call) (*outcome, error) {
-	d := c.params.duration("duration", 0)
+	d := c.params.Duration("duration", 0)
 	if !sleepUntil(ctx, e.clock, e.clock.Now().Add(d)) {
 		return nil, ctx.Err()
 	}

@@ -40,13 +40,13 @@ var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 func (waitForRunningPods) execute(ctx context.Context, e *env, c call) (*outcome, error) {
 	sel := selectorOf(c.params)
-	want := c.params.integer("desiredPodCount", 0)
-	wctx, cancel := context.WithTimeout(ctx, c.params.duration("timeout", defaultWaitForPodsTimeout))
+	want := c.params.Int("desiredPodCount", 0)
+	wctx, cancel := context.WithTimeout(ctx, c.params.Duration("timeout", defaultWaitForPodsTimeout))
 	defer cancel()
-	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.namespace, Selector: sel.labels, FieldSelector: sel.fields, Ready: podRunning, Expected: want}, e.waitProgress)
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: podsGVR, Namespace: sel.Namespace, Selector: sel.Labels, FieldSelector: sel.Fields, Ready: podRunning, Expected: want}, e.waitProgress)
 	if err != nil {
 		err = e.explainPending(ctx, sel, fmt.Errorf("%s %s: %d of %d desired pods running (%d matching): %w", c.method, sel, st.Ready, want, st.Total, err))
-		if c.params.boolean("isFatal", false) {
+		if c.params.Bool("isFatal", false) {
 			err = fmt.Errorf("%w: %w", errCritical, err)
 		}
 		return nil, err
@@ -99,10 +99,10 @@ func (m *waitForControlledPods) dispose() {}
 func (m *waitForControlledPods) execute(ctx context.Context, e *env, c call) (*outcome, error) {
 	switch c.action {
 	case "start":
-		m.gvk = schema.FromAPIVersionAndKind(c.params.str("apiVersion", ""), c.params.str("kind", ""))
+		m.gvk = schema.FromAPIVersionAndKind(c.params.Str("apiVersion", ""), c.params.Str("kind", ""))
 		m.sel = selectorOf(c.params)
-		m.timeout = c.params.duration("operationTimeout", defaultOperationTimeout)
-		m.updated = c.params.boolean("checkIfPodsAreUpdated", true)
+		m.timeout = c.params.Duration("operationTimeout", defaultOperationTimeout)
+		m.updated = c.params.Bool("checkIfPodsAreUpdated", true)
 		m.seen, m.started = map[string]*unstructured.Unstructured{}, true
 		return nil, m.list(ctx, e)
 	case "gather":
@@ -124,7 +124,7 @@ func (m *waitForControlledPods) list(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	items, err := e.ops.List(ctx, gvr, m.sel.namespace, m.sel.labels)
+	items, err := e.ops.List(ctx, gvr, m.sel.Namespace, m.sel.Labels)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", m.gvk.Kind, err)
 	}
@@ -142,12 +142,12 @@ func (m *waitForControlledPods) gather(ctx context.Context, e *env, c call) erro
 	wctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	ready := func(u *unstructured.Unstructured) bool { return controllerNotReady(u, m.updated) == "" }
-	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.namespace, Selector: m.sel.labels, FieldSelector: m.sel.fields, Ready: ready}, e.waitProgress)
+	st, err := wait.Until(wctx, e.dynamic, wait.Target{GVR: gvr, Namespace: m.sel.Namespace, Selector: m.sel.Labels, FieldSelector: m.sel.Fields, Ready: ready}, e.waitProgress)
 	if err != nil {
 		return e.explainPending(ctx, m.sel, fmt.Errorf("%s: %d of %d %ss ready (not ready: %s): %w", c.method, st.Ready, st.Total, m.gvk.Kind, strings.Join(st.NotReady, ", "), err))
 	}
 	live := map[string]bool{}
-	items, err := e.ops.List(ctx, gvr, m.sel.namespace, m.sel.labels)
+	items, err := e.ops.List(ctx, gvr, m.sel.Namespace, m.sel.Labels)
 	if err != nil {
 		return err
 	}
@@ -242,18 +242,18 @@ func newWaitForGenericObjects() measurement { return waitForGenericObjects{} }
 func (waitForGenericObjects) dispose() {}
 
 func (waitForGenericObjects) execute(ctx context.Context, e *env, c call) (*outcome, error) {
-	gvr := schema.GroupVersionResource{Group: c.params.str("objectGroup", ""), Version: c.params.str("objectVersion", ""), Resource: c.params.str("objectResource", "")}
+	gvr := schema.GroupVersionResource{Group: c.params.Str("objectGroup", ""), Version: c.params.Str("objectVersion", ""), Resource: c.params.Str("objectResource", "")}
 	namespaces, err := e.namespacesOf(c.params.mapping("namespaceRange"))
 	if err != nil {
 		return nil, err
 	}
 	okConds, badConds := c.params.strings("successfulConditions"), c.params.strings("failedConditions")
-	want, maxFailed := c.params.integer("minDesiredObjectCount", 0), c.params.integer("maxFailedObjectCount", 0)
+	want, maxFailed := c.params.Int("minDesiredObjectCount", 0), c.params.Int("maxFailedObjectCount", 0)
 	var good, bad int
-	err = pollUntil(ctx, e, c.params.duration("timeout", defaultGenericObjectsTimeout), func() (bool, error) {
+	err = pollUntil(ctx, e, c.params.Duration("timeout", defaultGenericObjectsTimeout), func() (bool, error) {
 		good, bad = 0, 0
 		for _, ns := range namespaces {
-			items, err := e.ops.List(ctx, gvr, ns, c.params.str("labelSelector", ""))
+			items, err := e.ops.List(ctx, gvr, ns, c.params.Str("labelSelector", ""))
 			if err != nil {
 				return false, fmt.Errorf("list %s: %w", gvr.Resource, err)
 			}

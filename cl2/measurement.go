@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/progress"
 	"github.com/perflab/perflab/wait"
@@ -49,7 +50,7 @@ func (e *env) explainPending(ctx context.Context, sel podSelector, err error) er
 	}
 	dctx, cancel := context.WithTimeout(ctx, explainTimeout)
 	defer cancel()
-	lines, xerr := wait.ExplainPods(dctx, e.client, sel.namespace, sel.labels, e.maxPodsHint)
+	lines, xerr := wait.ExplainPods(dctx, e.client, sel.Namespace, sel.Labels, e.maxPodsHint)
 	if xerr != nil || len(lines) == 0 {
 		return err
 	}
@@ -93,13 +94,13 @@ type Summary struct {
 }
 
 // Check is one SLO verdict shown in the summary screen and junit.
-type Check struct {
-	Name   string // e.g. "PodStartupLatency pod_startup p99"
-	Pass   bool
-	Detail string // e.g. "1.2s <= 5s"
-	// Enforced is false when CL2 would only log the violation
-	// (enableViolations: false); such checks never fail the run.
-	Enforced bool
+type Check = measure.Check
+
+// podSelector is CL2's object selector: namespace, label and field selectors.
+type podSelector = measure.Selector
+
+func selectorOf(p params) podSelector {
+	return podSelector{Namespace: p.Str("namespace", ""), Labels: p.Str("labelSelector", ""), Fields: p.Str("fieldSelector", "")}
 }
 
 // outcome is what a call produced.
@@ -117,10 +118,8 @@ var errCritical = errors.New("critical")
 
 func violations(checks []Check) error {
 	var errs []error
-	for _, c := range checks {
-		if !c.Pass && c.Enforced {
-			errs = append(errs, fmt.Errorf("%w: %s: %s", errViolation, c.Name, c.Detail))
-		}
+	for _, c := range measure.Failed(checks) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", errViolation, c.Name, c.Detail))
 	}
 	return errors.Join(errs...)
 }

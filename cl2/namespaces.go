@@ -15,6 +15,35 @@ import (
 // testLabel marks the namespaces a run created, with the test name.
 const testLabel = "perflab.io/cl2-test"
 
+// checkNamespaces fails before a run starts when an automanaged namespace
+// already exists and enableExistingNamespaces is off, naming the config's
+// namespace field.
+func (t *Test) checkNamespaces(ctx context.Context, e *env) error {
+	c := t.Config
+	if *c.Namespace.EnableExistingNamespaces {
+		return nil
+	}
+	existing, err := e.client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list namespaces: %w", err)
+	}
+	want := map[string]bool{}
+	for _, ns := range e.automanaged() {
+		want[ns] = true
+	}
+	var clash []string
+	for _, ns := range existing.Items {
+		if want[ns.Name] {
+			clash = append(clash, ns.Name)
+		}
+	}
+	if len(clash) == 0 {
+		return nil
+	}
+	return Problems{t.pos.problem("namespace", "namespace %s already exists (%d of the %d automanaged namespaces do): set namespace.enableExistingNamespaces: true to use them, or change namespace.prefix",
+		clash[0], len(clash), c.Namespace.Number)}
+}
+
 // createNamespaces creates <prefix>-1..<prefix>-N. Existing ones are an
 // error unless enableExistingNamespaces is set. It returns the namespaces it
 // created so that cleanup removes exactly those.

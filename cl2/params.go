@@ -32,14 +32,14 @@ type params map[string]any
 
 func (p params) has(k string) bool { _, ok := p[k]; return ok }
 
-func (p params) str(k, def string) string {
+func (p params) Str(k, def string) string {
 	if v, ok := p[k]; ok && v != nil {
 		return fmt.Sprint(v)
 	}
 	return def
 }
 
-func (p params) integer(k string, def int) int {
+func (p params) Int(k string, def int) int {
 	if v, ok := p[k]; ok {
 		if f, err := toFloat(v); err == nil {
 			return int(f)
@@ -48,7 +48,7 @@ func (p params) integer(k string, def int) int {
 	return def
 }
 
-func (p params) float(k string, def float64) float64 {
+func (p params) Float(k string, def float64) float64 {
 	if v, ok := p[k]; ok {
 		if f, err := toFloat(v); err == nil {
 			return f
@@ -57,7 +57,7 @@ func (p params) float(k string, def float64) float64 {
 	return def
 }
 
-func (p params) boolean(k string, def bool) bool {
+func (p params) Bool(k string, def bool) bool {
 	if v, ok := p[k]; ok {
 		if b, err := asBool(v); err == nil {
 			return b
@@ -66,7 +66,7 @@ func (p params) boolean(k string, def bool) bool {
 	return def
 }
 
-func (p params) duration(k string, def time.Duration) time.Duration {
+func (p params) Duration(k string, def time.Duration) time.Duration {
 	if v, ok := p[k]; ok {
 		if d, err := asDuration(v); err == nil {
 			return d

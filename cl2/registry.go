@@ -3,6 +3,8 @@ package cl2
 import (
 	"sort"
 	"strings"
+
+	"github.com/perflab/perflab/measure"
 )
 
 // paramSpec declares one measurement param.
@@ -12,14 +14,19 @@ type paramSpec struct {
 	required bool
 }
 
-// methodSpec declares a measurement method: the actions it accepts, the
-// params each action reads, and how to make an instance. Methods without
+// methodSpec declares the params of a measurement method that
+// measure.Default registers as Measured or Step: the actions it accepts,
+// the params each action reads, and, for steps, how to make an instance
+// (measured methods run through measure's implementation). Methods without
 // actions (WaitForRunningPods, Sleep, ...) have the single action "".
 type methodSpec struct {
 	name    string
 	actions map[string][]paramSpec
 	newFn   func() measurement
 }
+
+// registry is every measurement name perflab knows; it never changes.
+var registry = measure.Default()
 
 var (
 	selectorParams = []paramSpec{{"labelSelector", pSelector, false}, {"fieldSelector", pString, false}, {"namespace", pString, false}}
@@ -34,16 +41,17 @@ func with(base []paramSpec, more ...paramSpec) []paramSpec {
 	return append(append([]paramSpec(nil), base...), more...)
 }
 
-// methods is the registry of measurement methods perflab implements.
+// methods are the params of every method the registry runs, with their
+// instance makers.
 var methods = func() map[string]*methodSpec {
 	list := []*methodSpec{
-		{name: "PodStartupLatency", newFn: newPodStartupLatency, actions: map[string][]paramSpec{
+		{name: "PodStartupLatency", actions: map[string][]paramSpec{
 			"start": with(selectorParams, paramSpec{"threshold", pDuration, false},
 				paramSpec{"perc50Threshold", pDuration, false}, paramSpec{"perc90Threshold", pDuration, false},
 				paramSpec{"perc99Threshold", pDuration, false}, paramSpec{"mapEventsByOrder", pBool, false}),
 			"gather": {{"schedulerName", pString, false}},
 		}},
-		{name: "SchedulingThroughput", newFn: newSchedulingThroughput, actions: map[string][]paramSpec{
+		{name: "SchedulingThroughput", actions: map[string][]paramSpec{
 			"start":  with(selectorParams, paramSpec{"measurmentInterval", pDuration, false}, paramSpec{"measurementInterval", pDuration, false}),
 			"gather": {{"threshold", pFloat, false}, {"enableViolations", pBool, false}},
 		}},
@@ -84,6 +92,9 @@ var methods = func() map[string]*methodSpec {
 	}
 	m := make(map[string]*methodSpec, len(list))
 	for _, s := range list {
+		if e, ok := registry.Lookup(measure.ClusterLoader2, s.name); ok && e.Kind == measure.Measured {
+			s.newFn = func() measurement { return &registered{entry: e} }
+		}
 		m[s.name] = s
 	}
 	return m
@@ -100,44 +111,21 @@ var methodHints = map[string]methodHint{
 		"and enableViolations: true at gather); perflab computes it from the API server's /metrics when no Prometheus is used"},
 }
 
-// notImplemented are ClusterLoader2 measurements perflab does not run, and
-// why. A config using them runs without them: each use is a warning, and
-// the call is skipped (logged) when its step runs.
-var notImplemented = map[string]string{
-	"InClusterNetworkLatency":        "its probe pods never run on simulated nodes",
-	"DnsLookupLatency":               "its probe pods never run on simulated nodes",
-	"NetworkProgrammingLatency":      "it needs kube-proxy/CNI metrics",
-	"NodeLocalDNSLatency":            "its probe pods never run on simulated nodes",
-	"TestMetrics":                    "it gathers etcd, scheduler and kubelet profiles from master nodes; use APIResponsivenessPrometheus and SchedulingThroughput",
-	"GenericPrometheusQuery":         "perflab queries Prometheus through metric profiles (perflab init -m); see docs/metrics.md",
-	"SLOMeasurement":                 "it bundles CL2's Prometheus SLO measurements",
-	"WaitForFinishedJobs":            "perflab does not implement it; use WaitForGenericK8sObjects on batch/v1 Jobs with successfulConditions [Complete=True]",
-	"JobLifecycleLatency":            "perflab does not implement it",
-	"ResourceUsageSummary":           "it reads container resource usage from kubelets",
-	"EtcdMetrics":                    "it reads etcd metrics from master nodes over SSH",
-	"MetricsForE2E":                  "it reads component metrics from master nodes",
-	"APIAvailability":                "it probes master nodes",
-	"ClusterOOMsTracker":             "it watches node OOM events from kubelets",
-	"ContainerRestarts":              "containers never run on simulated nodes",
-	"CPUProfile":                     "it profiles components on master nodes",
-	"MemoryProfile":                  "it profiles components on master nodes",
-	"CiliumEndpointPropagationDelay": "it needs Cilium agents",
-	"ServiceCreationLatency":         "its probe pods never run on simulated nodes",
-	"PodPeriodicCommand":             "containers never run on simulated nodes",
-	"Exec":                           "it runs commands in pods",
-	"WaitForNodes":                   "perflab does not implement it",
-	"WaitForBoundPVCs":               "perflab does not implement it",
-	"WaitForAvailablePVs":            "perflab does not implement it",
+// skipReason says why a method perflab knows is not run; ok is false for
+// methods it runs and for unknown ones. A config using a skipped method
+// runs without it: each use is a warning, and the call is skipped (logged)
+// when its step runs.
+func skipReason(method string) (why string, ok bool) {
+	e, known := registry.Lookup(measure.ClusterLoader2, method)
+	if !known || e.Kind != measure.Skipped {
+		return "", false
+	}
+	return e.Why, true
 }
 
-// knownMethods lists the registered method names, sorted.
+// knownMethods lists the method names perflab runs, sorted.
 func knownMethods() []string {
-	out := make([]string, 0, len(methods))
-	for n := range methods {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return registry.Names(measure.ClusterLoader2, measure.Measured, measure.Step)
 }
 
 // actionNames lists the actions of a method, sorted.

@@ -29,12 +29,18 @@ type Report struct {
 	Steps      []StepResult
 	Summaries  []Summary
 	Checks     []Check
+	// Err is a failure of the run outside its steps (namespace setup,
+	// interruption); the report is then failed.
+	Err error
 	// Files are the paths written by Write.
 	Files []string
 }
 
 // Failed reports whether a step failed or an enforced SLO was violated.
 func (r *Report) Failed() bool {
+	if r.Err != nil {
+		return true
+	}
 	for _, s := range r.Steps {
 		if s.Err != nil {
 			return true
@@ -84,6 +90,9 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 	s := results.JUnitSuite{Name: class, Duration: r.Duration}
 	overall := results.JUnitCase{Name: fmt.Sprintf("%s overall (%s)", r.Name, r.ConfigPath), ClassName: class, Duration: r.Duration}
 	var msgs []string
+	if r.Err != nil {
+		msgs = append(msgs, r.Err.Error())
+	}
 	for _, st := range r.Steps {
 		if st.Err != nil {
 			msgs = append(msgs, st.Err.Error())
@@ -130,6 +139,9 @@ func (r *Report) PrintSummary(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "steps: %d, failed: %d\n", len(r.Steps), failed)
+	if r.Err != nil {
+		fmt.Fprintf(w, "  FAIL %s\n", firstLine(r.Err.Error()))
+	}
 	shown := 0
 	for _, s := range r.Steps {
 		if len(r.Steps) > maxStepLines && s.Err == nil {

@@ -6,11 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/perflab/perflab/internal/golden"
-	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 )
 
@@ -20,40 +20,6 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 var t0 = time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
-
-func samplePods() []measure.PodTimes {
-	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	return []measure.PodTimes{
-		{Namespace: "ns-1", Name: "a", Created: at(0), Scheduled: at(0), Running: at(1000), WatchedReady: at(1200)},
-		{Namespace: "ns-1", Name: "b", Created: at(0), Scheduled: at(1000), Running: at(2000), WatchedReady: at(2500)},
-		{Namespace: "ns-1", Name: "c", Created: at(1000), Scheduled: at(1000), Running: at(1000), WatchedReady: at(1300)},
-		{Namespace: "ns-1", Name: "pending", Created: at(0)},
-	}
-}
-
-func TestPodStartupLatencyGolden(t *testing.T) {
-	m := &podStartupLatency{t50: 5 * time.Second, t90: 5 * time.Second, t99: 2 * time.Second}
-	out, err := m.gather("PodStartupLatency", samplePods(), map[string]bool{"ns-1/b": true}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.summaries) != 3 {
-		t.Fatalf("want all, Stateless and Stateful summaries, got %d", len(out.summaries))
-	}
-	checkGolden(t, "podstartuplatency.json", out.summaries[0].Content)
-	checkGolden(t, "stateful-podstartuplatency.json", out.summaries[2].Content)
-	// pod_startup over a, b, c = 1.2s, 2.5s, 0.3s: p99 2.5s > 2s fails; the
-	// stateless group (a, c) has p99 1.2s and passes.
-	want := map[string]bool{"PodStartupLatency PodStartupLatency": false, "StatelessPodStartupLatency PodStartupLatency": true, "StatefulPodStartupLatency PodStartupLatency": false}
-	for _, c := range out.checks {
-		if pass, ok := want[c.Name]; !ok || pass != c.Pass || !c.Enforced {
-			t.Errorf("check %+v: want pass=%v enforced", c, pass)
-		}
-	}
-	if err := violations(out.checks); !errors.Is(err, errViolation) {
-		t.Errorf("violations() = %v, want errViolation", err)
-	}
-}
 
 func hist(labels metrics.Labels, count float64, bounds ...[2]float64) metrics.HistogramSeries {
 	h := metrics.HistogramSeries{Labels: labels, Count: count}
@@ -172,5 +138,25 @@ func TestWriteReportFiles(t *testing.T) {
 	}
 	if len(r.Files) != 2 {
 		t.Errorf("Files = %v", r.Files)
+	}
+}
+
+// TestFailedRunNeverPasses: a run that failed outside its steps (no step
+// ran) reports FAIL and writes a failing junit.xml.
+func TestFailedRunNeverPasses(t *testing.T) {
+	r := &Report{Name: "t", ConfigPath: "c.yaml", Err: errors.New("create namespace x: forbidden")}
+	if !r.Failed() {
+		t.Error("Failed() = false for a run with an error")
+	}
+	var junit, sum bytes.Buffer
+	if err := r.WriteJUnit(&junit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(junit.String(), "<failure") || !strings.Contains(junit.String(), "forbidden") {
+		t.Errorf("junit of a failed run has no failure:\n%s", junit.String())
+	}
+	r.PrintSummary(&sum)
+	if !strings.Contains(sum.String(), ": FAIL in") || !strings.Contains(sum.String(), "FAIL create namespace x") {
+		t.Errorf("summary:\n%s", sum.String())
 	}
 }

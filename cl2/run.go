@@ -93,6 +93,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, ps.Err()
 	}
 	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
+	if err := t.checkNamespaces(ctx, e); err != nil {
+		return nil, err
+	}
 	every := o.ProgressEvery
 	if every == 0 {
 		every = 10 * time.Second
@@ -105,6 +108,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	e.progress = r.progress
 	runErr := r.run(ctx, o)
+	if runErr != nil && !r.report.Failed() {
+		// A failure outside any step (namespaces, Ctrl-C) fails the report too.
+		r.report.Err = runErr
+	}
 	r.report.Duration = e.clock.Since(r.report.Start)
 	if o.ReportDir != "" {
 		if err := r.report.Write(o.ReportDir); err != nil {
@@ -257,7 +264,8 @@ func (r *runner) runStep(ctx context.Context, name string, s *Step) error {
 func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurement) error {
 	spec, ok := methods[m.Method]
 	if !ok {
-		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", notImplemented[m.Method])
+		why, _ := skipReason(m.Method)
+		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
 		return nil
 	}
 	key := m.Method + "/" + m.Identifier
@@ -269,7 +277,7 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 	}
 	r.mu.Unlock()
 	p := params(m.Params)
-	c := call{method: m.Method, identifier: m.Identifier, action: p.str("action", ""), params: p,
+	c := call{method: m.Method, identifier: m.Identifier, action: p.Str("action", ""), params: p,
 		at: fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))}
 	out, err := inst.execute(ctx, r.env, c)
 	if err != nil {

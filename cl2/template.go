@@ -159,12 +159,19 @@ func parseObjects(file string, data []byte) ([]*unstructured.Unstructured, error
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	var objs []*unstructured.Unstructured
 	for {
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
+		var v any
+		if err := dec.Decode(&v); err != nil {
 			if errors.Is(err, io.EOF) {
 				return objs, nil
 			}
 			return nil, Problems{{File: file, Msg: fmt.Sprintf("rendered object is not valid YAML: %v", err)}}
+		}
+		if v == nil {
+			continue
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, Problems{{File: file, Msg: fmt.Sprintf("the template rendered %s, not an object (want apiVersion, kind, metadata...): %s", valueKind(v), excerpt(v))}}
 		}
 		if len(m) == 0 {
 			continue
@@ -175,4 +182,27 @@ func parseObjects(file string, data []byte) ([]*unstructured.Unstructured, error
 		}
 		objs = append(objs, u)
 	}
+}
+
+// valueKind names what a YAML document decoded to.
+func valueKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a list"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// excerpt quotes the start of a rendered value for an error message.
+func excerpt(v any) string {
+	const max = 80
+	s := fmt.Sprint(v)
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -171,3 +171,25 @@ steps:
 		}
 	}
 }
+
+// TestParseObjectsNonObject: an object template that renders to something
+// other than an object names the file and what it rendered.
+func TestParseObjectsNonObject(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"just text\n", `pod.yaml: the template rendered a string, not an object (want apiVersion, kind, metadata...): "just text"`},
+		{"- a\n- b\n", `pod.yaml: the template rendered a list, not an object`},
+		{"apiVersion: v1\nkind: Pod\n---\n7\n", `the template rendered a number, not an object`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			_, err := parseObjects("pod.yaml", []byte(tc.text))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	objs, err := parseObjects("pod.yaml", []byte("---\napiVersion: v1\nkind: Pod\n---\n"))
+	if err != nil || len(objs) != 1 {
+		t.Errorf("empty documents must be skipped: %v %v", objs, err)
+	}
+}

@@ -218,7 +218,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 		add(".identifier", "identifier is required")
 	}
 	spec, ok := methods[m.Method]
-	if why, skip := notImplemented[m.Method]; !ok && skip {
+	if why, skip := skipReason(m.Method); !ok && skip {
 		warn(".method", "ClusterLoader2 measurement %s is not run by perflab (%s); skipped", m.Method, why)
 		return ps
 	}
@@ -244,7 +244,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 			warn(".params.action", "%s takes no action: it runs once, when its step runs", spec.name)
 		}
 	} else {
-		action = p.str("action", "")
+		action = p.Str("action", "")
 		if _, ok := spec.actions[action]; !ok || action == "" {
 			add(".params.action", "%s needs action: one of %s (got %q)", spec.name, strings.Join(spec.actionNames(), ", "), action)
 			return ps
@@ -300,7 +300,7 @@ func (t *Test) validateCallOrder() Problems {
 					continue
 				}
 				key := m.Method + "/" + m.Identifier
-				switch a := params(m.Params).str("action", ""); a {
+				switch a := params(m.Params).Str("action", ""); a {
 				case "start":
 					started[key] = true
 				case "gather", "stop":

@@ -25,7 +25,7 @@ func apiServerArgs(o Options, p pki, pt ports) componentArgs {
 		"anonymous-auth", "false",
 		"authorization-mode", "Node,RBAC",
 		"etcd-servers", "https://127.0.0.1:"+strconv.Itoa(pt.EtcdClient),
-		"etcd-cafile", p.caCert(),
+		"etcd-cafile", p.etcdCACert(),
 		"etcd-certfile", p.cert("etcd-client"),
 		"etcd-keyfile", p.key("etcd-client"),
 		"service-account-issuer", "https://kubernetes.default.svc.cluster.local",

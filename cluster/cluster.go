@@ -73,6 +73,9 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if !started.CompareAndSwap(false, true) {
 		return nil, ErrAlreadyStarted
 	}
+	for _, w := range unsafeOverrides(o.APIServerArgs) {
+		slog.Warn("insecure: " + w)
+	}
 	c := &Cluster{opts: o, started: time.Now()}
 	defer func() {
 		if err != nil {
@@ -102,6 +105,9 @@ func (c *Cluster) prepareDataDir() error {
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("--data-dir %s: %w", dir, err)
+		}
+		if err := secureDataDir(dir); err != nil {
+			return err
 		}
 		probe, err := os.CreateTemp(dir, ".write-test-*")
 		if err != nil {
@@ -150,7 +156,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 	c.logFile = f
 	c.server = "https://127.0.0.1:" + strconv.Itoa(c.st.Ports.APIServer)
-	for _, id := range []string{"admin", "kube-scheduler", "kube-controller-manager", "kwok"} {
+	for _, id := range kubeconfigIdentities {
 		if err := writeKubeconfig(kubeconfigPath(c.dataDir, id), c.server, c.pki, id); err != nil {
 			return err
 		}
@@ -194,12 +200,22 @@ func (c *Cluster) start(ctx context.Context) error {
 		return err
 	}
 	c.times.APIReady = time.Since(c.started)
+	if err := c.bootstrap(ctx); err != nil {
+		return err
+	}
 	background := make(chan error, 2)
 	go c.logExits(runCtx, background)
 	if err := runControllerManager(runCtx, kcm, background); err != nil {
 		return err
 	}
 	if err := runScheduler(runCtx, sched, background); err != nil {
+		return err
+	}
+	provisioner, err := kubernetes.NewForConfig(restConfigFor(c.server, c.pki, "volume-provisioner"))
+	if err != nil {
+		return err
+	}
+	if err := startVolumeProvisioner(runCtx, provisioner, filepath.Join(c.dataDir, "volumes")); err != nil {
 		return err
 	}
 	if err := startKwok(runCtx, kubeconfigPath(c.dataDir, "kwok"), c.logFile, c.opts.PodStartupDelay, c.opts.PodStartupJitter); err != nil {
@@ -229,8 +245,25 @@ func (c *Cluster) logExits(ctx context.Context, errc <-chan error) {
 	}
 }
 
+// bootstrap adds perflab's RBAC policy and default StorageClass with the
+// super-admin identity, before the components that need them start.
+func (c *Cluster) bootstrap(ctx context.Context) error {
+	super, err := kubernetes.NewForConfig(restConfigFor(c.server, c.pki, "super-admin"))
+	if err != nil {
+		return err
+	}
+	admin, err := kubernetes.NewForConfig(c.RESTConfig())
+	if err != nil {
+		return err
+	}
+	if err := ensureRBAC(ctx, super, admin); err != nil {
+		return err
+	}
+	return ensureStorageClass(ctx, super)
+}
+
 func (c *Cluster) waitAPIReady(ctx context.Context) error {
-	client, err := kubernetes.NewForConfig(c.RESTConfig())
+	client, err := kubernetes.NewForConfig(restConfigFor(c.server, c.pki, "super-admin"))
 	if err != nil {
 		return err
 	}
@@ -261,6 +294,11 @@ func (c *Cluster) ensureNodes(ctx context.Context) error {
 	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: HollowNodeLabel + "=true"})
 	if err != nil {
 		return fmt.Errorf("list nodes: %w", err)
+	}
+	if n, err := updateNodeCapacity(ctx, client, c.st.Node); err != nil {
+		return err
+	} else if n > 0 {
+		slog.Info("updated the capacity of existing nodes", "nodes", n, "maxPods", c.st.Node.MaxPods, "cpu", c.st.Node.CPU, "memory", c.st.Node.Memory)
 	}
 	if missing := c.opts.Nodes - len(list.Items); missing > 0 {
 		if _, err := CreateNodes(ctx, client, missing, c.st.Node); err != nil {
@@ -306,11 +344,16 @@ func nodeReady(n *corev1.Node) bool {
 	return false
 }
 
-// Kubeconfig is the path of the admin kubeconfig (mode 0600).
+// Kubeconfig is the path of the admin kubeconfig (mode 0600): cluster-admin
+// through RBAC, subject to API Priority and Fairness.
 func (c *Cluster) Kubeconfig() string { return kubeconfigPath(c.dataDir, "admin") }
 
 // RESTConfig returns a copy of the admin client configuration.
 func (c *Cluster) RESTConfig() *rest.Config { return restConfigFor(c.server, c.pki, "admin") }
+
+// SuperAdminKubeconfig is the path of the break-glass kubeconfig (mode
+// 0600), in system:masters: exempt from RBAC and API Priority and Fairness.
+func (c *Cluster) SuperAdminKubeconfig() string { return kubeconfigPath(c.dataDir, "super-admin") }
 
 // DataDir is the cluster's data directory.
 func (c *Cluster) DataDir() string { return c.dataDir }

@@ -33,9 +33,9 @@ func startEtcd(ctx context.Context, dataDir string, p pki, pt ports, logFile str
 	cfg.ListenMetricsUrls = []url.URL{mustURL("http", pt.EtcdMetrics)}
 	cfg.InitialCluster = cfg.Name + "=" + peer.String()
 	tls := transport.TLSInfo{
-		CertFile:       p.cert("serving"),
-		KeyFile:        p.key("serving"),
-		TrustedCAFile:  p.caCert(),
+		CertFile:       p.cert("etcd-server"),
+		KeyFile:        p.key("etcd-server"),
+		TrustedCAFile:  p.etcdCACert(),
 		ClientCertAuth: true,
 	}
 	cfg.ClientTLSInfo = tls

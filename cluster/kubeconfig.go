@@ -56,9 +56,12 @@ func restConfigFor(server string, p pki, identity string) *rest.Config {
 	}
 }
 
+// kubeconfigPath: the two admin kubeconfigs sit at the top of the data
+// directory (as kubeadm's admin.conf and super-admin.conf), the components'
+// in pki/.
 func kubeconfigPath(dataDir, identity string) string {
-	if identity == "admin" {
-		return filepath.Join(dataDir, "admin.kubeconfig")
+	if identity == "admin" || identity == "super-admin" {
+		return filepath.Join(dataDir, identity+".kubeconfig")
 	}
 	return filepath.Join(dataDir, "pki", identity+".kubeconfig")
 }

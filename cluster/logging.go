@@ -3,14 +3,33 @@ package cluster
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	_ "unsafe" // go:linkname, for the API server's etcd client logger
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"google.golang.org/grpc/grpclog"
 	"k8s.io/klog/v2"
+
+	// The package whose logger etcdClientLogger names.
+	_ "k8s.io/apiserver/pkg/storage/storagebackend/factory"
 )
 
-// redirectComponentLogs sends klog (used by every Kubernetes component) to
-// path, keeping the terminal for perflab's own output. It returns the file,
-// which the cluster closes on Stop.
+// etcdClientLogger is the zap logger every etcd client of the API server
+// shares. The apiserver builds it in an init function writing to the
+// process's stderr and offers no way to replace it; left alone it prints
+// the etcd client's JSON warnings ("retrying of unary invoker failed") on
+// the user's terminal whenever etcd is slow, restarting or stopping.
+//
+//go:linkname etcdClientLogger k8s.io/apiserver/pkg/storage/storagebackend/factory.etcd3ClientLogger
+var etcdClientLogger *zap.Logger
+
+// redirectComponentLogs sends every component logger to path, keeping the
+// terminal for perflab's own output: klog (every Kubernetes component),
+// the API server's etcd client logger (zap) and gRPC's logger. etcd's
+// server and kwok get the file through their own options. It returns the
+// file, which the cluster closes on Stop.
 func redirectComponentLogs(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -31,5 +50,9 @@ func redirectComponentLogs(path string) (*os.File, error) {
 		}
 	}
 	klog.SetOutput(f)
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	etcdClientLogger = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(f), zapcore.WarnLevel)).Named("etcd-client")
+	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, f, f))
 	return f, nil
 }

@@ -11,7 +11,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -50,46 +49,58 @@ func nodeHostBits(maxPods int) int {
 	return max(8, bits.Len(uint(maxPods+1)))
 }
 
-// podCIDR returns node index i's pod CIDR.
-func podCIDR(i, maxPods int) (netip.Prefix, error) {
+// podCIDRs returns n pod CIDRs sized for maxPods that overlap none of used
+// (the existing nodes' CIDRs): consecutive blocks after the highest used
+// address, each aligned to its size. Allocating by node number instead
+// (block i of the current size) let a node added with a smaller --max-pods
+// land inside an earlier node's larger block.
+func podCIDRs(used []string, n, maxPods int) ([]netip.Prefix, error) {
 	hb := nodeHostBits(maxPods)
-	room := 32 - podCIDRBase.Bits() - hb
-	if i >= 1<<room {
-		return netip.Prefix{}, fmt.Errorf("node %d: no pod CIDR left in %s for /%d blocks", i, podCIDRBase, 32-hb)
+	size := uint64(1) << hb
+	base := uint64(addrToUint32(podCIDRBase.Addr()))
+	end := base + uint64(1)<<(32-podCIDRBase.Bits())
+	next := base
+	for _, s := range used {
+		p, err := netip.ParsePrefix(s)
+		if err != nil || !p.Addr().Is4() || !podCIDRBase.Overlaps(p) {
+			continue
+		}
+		last := uint64(addrToUint32(p.Masked().Addr())) + uint64(1)<<(32-p.Bits())
+		next = max(next, last)
 	}
-	b := podCIDRBase.Addr().As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	v += uint32(i) << hb
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), 32-hb), nil
+	next = (next + size - 1) &^ (size - 1)
+	out := make([]netip.Prefix, n)
+	for k := range n {
+		start := next + uint64(k)*size
+		if start+size > end {
+			return nil, fmt.Errorf("no pod CIDR left in %s for %d more /%d blocks", podCIDRBase, n-k, 32-hb)
+		}
+		out[k] = netip.PrefixFrom(uint32ToAddr(uint32(start)), 32-hb)
+	}
+	return out, nil
+}
+
+func addrToUint32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func uint32ToAddr(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 func nodeIP(i int) netip.Addr {
-	b := nodeIPBase.As4()
-	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) + uint32(i+1)
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	return uint32ToAddr(addrToUint32(nodeIPBase) + uint32(i+1))
 }
 
 // newNode builds hollow node i: kwok's annotation, a pod CIDR, and
 // capacity/allocatable set at creation so the scheduler sees them at once.
-func newNode(i int, spec NodeSpec) (*corev1.Node, error) {
-	cidr, err := podCIDR(i, spec.MaxPods)
+func newNode(i int, cidr netip.Prefix, spec NodeSpec) (*corev1.Node, error) {
+	res, err := nodeResources(spec)
 	if err != nil {
 		return nil, err
 	}
-	cpu, err := resource.ParseQuantity(spec.CPU)
-	if err != nil {
-		return nil, fmt.Errorf("node cpu %q: %w", spec.CPU, err)
-	}
-	mem, err := resource.ParseQuantity(spec.Memory)
-	if err != nil {
-		return nil, fmt.Errorf("node memory %q: %w", spec.Memory, err)
-	}
 	name := NodeNamePrefix + strconv.Itoa(i)
-	res := corev1.ResourceList{
-		corev1.ResourceCPU:    cpu,
-		corev1.ResourceMemory: mem,
-		corev1.ResourcePods:   *resource.NewQuantity(int64(spec.MaxPods), resource.DecimalSI),
-	}
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        name,
@@ -124,22 +135,32 @@ func CreateNodes(ctx context.Context, c kubernetes.Interface, n int, spec NodeSp
 	if n <= 0 {
 		return nil, nil
 	}
-	list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: HollowNodeLabel + "=true"})
+	// Every node, not only hollow ones: no pod CIDR may overlap another's.
+	list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("list nodes: %w", err)
 	}
 	next := 0
+	var used []string
 	for _, nd := range list.Items {
 		if i, err := strconv.Atoi(strings.TrimPrefix(nd.Name, NodeNamePrefix)); err == nil && i >= next {
 			next = i + 1
 		}
+		used = append(used, nd.Spec.PodCIDRs...)
+		if nd.Spec.PodCIDR != "" {
+			used = append(used, nd.Spec.PodCIDR)
+		}
+	}
+	cidrs, err := podCIDRs(used, n, spec.MaxPods)
+	if err != nil {
+		return nil, err
 	}
 	names := make([]string, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
 	for k := range n {
-		node, err := newNode(next+k, spec)
+		node, err := newNode(next+k, cidrs[k], spec)
 		if err != nil {
 			return nil, err
 		}

@@ -1,33 +1,54 @@
 package cluster
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
 
-func TestPodCIDR(t *testing.T) {
+// Pod CIDRs never overlap, whatever --max-pods each batch of nodes was
+// created with (a restart with another --max-pods, nodes add after it).
+func TestPodCIDRsNeverOverlap(t *testing.T) {
+	type batch struct{ n, maxPods int }
 	tests := []struct {
-		i, maxPods int
-		want       string
+		name    string
+		history []batch
+		first   string // the first batch's first CIDR
 	}{
-		{0, 110, "10.128.0.0/24"},       // a simulated node's podCIDR, never routed
-		{1, 110, "10.128.1.0/24"},       // a simulated node's podCIDR, never routed
-		{300, 110, "10.129.44.0/24"},    // a simulated node's podCIDR, never routed
-		{0, 254, "10.128.0.0/24"},       // a simulated node's podCIDR, never routed
-		{1, 300, "10.128.2.0/23"},       // a simulated node's podCIDR, never routed
-		{32767, 110, "10.255.255.0/24"}, // a simulated node's podCIDR, never routed
+		{"one size", []batch{{3, 110}}, "10.128.0.0/24"}, // a simulated node's podCIDR, never routed
+		{"larger then smaller", []batch{{2, 300}, {2, 110}}, "10.128.0.0/23"},
+		{"smaller then larger", []batch{{3, 110}, {2, 300}, {1, 110}}, "10.128.0.0/24"},
+		{"alternating", []batch{{1, 1000}, {1, 110}, {1, 5000}, {2, 254}, {1, 300}}, "10.128.0.0/22"},
 	}
 	for _, tt := range tests {
-		got, err := podCIDR(tt.i, tt.maxPods)
-		if err != nil {
-			t.Fatalf("podCIDR(%d, %d): %v", tt.i, tt.maxPods, err)
-		}
-		if got.String() != tt.want {
-			t.Errorf("podCIDR(%d, %d) = %s, want %s", tt.i, tt.maxPods, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var used []string
+			var all []netip.Prefix
+			for _, b := range tt.history {
+				got, err := podCIDRs(used, b.n, b.maxPods)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range got {
+					if size := uint64(1) << (32 - p.Bits()); size < uint64(b.maxPods)+2 {
+						t.Errorf("%s holds %d addresses, fewer than maxPods %d + 2", p, size, b.maxPods)
+					}
+					for _, q := range all {
+						if p.Overlaps(q) {
+							t.Errorf("%s overlaps %s", p, q)
+						}
+					}
+					all = append(all, p)
+					used = append(used, p.String())
+				}
+			}
+			if all[0].String() != tt.first {
+				t.Errorf("first CIDR %s, want %s", all[0], tt.first)
+			}
+		})
 	}
-	if _, err := podCIDR(32768, 110); err == nil {
-		t.Error("podCIDR past the /9 must fail")
+	if _, err := podCIDRs([]string{"10.255.255.0/24"}, 1, 110); err == nil {
+		t.Error("a CIDR past the end of 10.128.0.0/9 must fail")
 	}
 }
 

@@ -31,8 +31,13 @@ type Options struct {
 	// server's flags of the same names (defaults 400 and 200).
 	MaxRequestsInflight, MaxMutatingRequestsInflight int
 	// APIServerArgs are extra kube-apiserver flags as "key=value"; they win
-	// over perflab's own settings.
+	// over perflab's own settings. Those that would weaken binding,
+	// authentication, TLS or authorization are refused unless
+	// InsecureAPIServerArgs is set.
 	APIServerArgs []string
+	// InsecureAPIServerArgs accepts such APIServerArgs; Start logs a
+	// warning for each.
+	InsecureAPIServerArgs bool
 	// AuditLog, when set, is the file the API server writes its audit log
 	// to: every request at Metadata level, as JSON lines (see audit.go).
 	AuditLog string
@@ -109,6 +114,9 @@ func (o Options) Validate() error {
 		if !ok || strings.TrimLeft(k, "-") == "" {
 			return invalid("--apiserver-arg %q: want key=value", a)
 		}
+	}
+	if bad := unsafeOverrides(o.APIServerArgs); len(bad) > 0 && !o.InsecureAPIServerArgs {
+		return invalid("%s; pass --insecure-apiserver-args to do it anyway", bad[0])
 	}
 	return nil
 }

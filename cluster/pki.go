@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -33,35 +34,26 @@ func (p pki) path(name string) string { return filepath.Join(p.dir, name) }
 
 func (p pki) caCert() string       { return p.path("ca.crt") }
 func (p pki) caKey() string        { return p.path("ca.key") }
+func (p pki) etcdCACert() string   { return p.path("etcd-ca.crt") }
+func (p pki) etcdCAKey() string    { return p.path("etcd-ca.key") }
 func (p pki) saKey() string        { return p.path("sa.key") }
 func (p pki) saPub() string        { return p.path("sa.pub") }
 func (p pki) cert(n string) string { return p.path(n + ".crt") }
 func (p pki) key(n string) string  { return p.path(n + ".key") }
 
-// clientIdentity is a client certificate subject: CN is the user, O the groups.
-type clientIdentity struct {
-	file   string
-	cn     string
-	groups []string
-}
-
-// The identities the cluster issues. admin is in system:masters; the
-// components use the users that the API server's default RBAC policy binds.
-var clientIdentities = []clientIdentity{
-	{file: "admin", cn: "perflab-admin", groups: []string{"system:masters"}},
-	{file: "kube-scheduler", cn: "system:kube-scheduler"},
-	{file: "kube-controller-manager", cn: "system:kube-controller-manager"},
-	{file: "kwok", cn: "perflab-kwok", groups: []string{"system:masters"}},
-	{file: "etcd-client", cn: "kube-apiserver-etcd-client"},
-}
-
-// ensure creates the CA, serving and client certificates and the service
-// account key pair unless they exist. It returns the CA fingerprint.
+// ensure creates the cluster CA, etcd's own CA, the serving and client
+// certificates and the service account key pair unless they exist, and
+// re-issues a leaf that its CA did not sign (a data directory from before
+// etcd had its own CA). It returns the cluster CA's fingerprint.
 func (p pki) ensure() (string, error) {
 	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", p.dir, err)
 	}
-	caCert, caKey, err := p.loadOrCreateCA()
+	caCert, caKey, err := p.loadOrCreateCA(p.caCert(), p.caKey(), "perflab-ca")
+	if err != nil {
+		return "", err
+	}
+	etcdCA, etcdKey, err := p.loadOrCreateCA(p.etcdCACert(), p.etcdCAKey(), "perflab-etcd-ca")
 	if err != nil {
 		return "", err
 	}
@@ -74,12 +66,27 @@ func (p pki) ensure() (string, error) {
 	if err := p.ensureLeaf("serving", serving, caCert, caKey); err != nil {
 		return "", err
 	}
+	// etcd serves and peers with a certificate of its own CA, and trusts
+	// only that CA's clients: the API server's etcd-client certificate.
+	etcdServing := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: "perflab-etcd"},
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	if err := p.ensureLeaf("etcd-server", etcdServing, etcdCA, etcdKey); err != nil {
+		return "", err
+	}
 	for _, id := range clientIdentities {
+		ca, key := caCert, caKey
+		if id.etcd {
+			ca, key = etcdCA, etcdKey
+		}
 		tmpl := &x509.Certificate{
 			Subject:     pkix.Name{CommonName: id.cn, Organization: id.groups},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		}
-		if err := p.ensureLeaf(id.file, tmpl, caCert, caKey); err != nil {
+		if err := p.ensureLeaf(id.file, tmpl, ca, key); err != nil {
 			return "", err
 		}
 	}
@@ -90,13 +97,13 @@ func (p pki) ensure() (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
-	if fileExists(p.caCert()) {
-		cert, err := readCert(p.caCert())
+func (p pki) loadOrCreateCA(certPath, keyPath, cn string) (*x509.Certificate, crypto.Signer, error) {
+	if fileExists(certPath) {
+		cert, err := readCert(certPath)
 		if err != nil {
 			return nil, nil, err
 		}
-		key, err := readKey(p.caKey())
+		key, err := readKey(keyPath)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -109,7 +116,7 @@ func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          randomSerial(),
-		Subject:               pkix.Name{CommonName: "perflab-ca"},
+		Subject:               pkix.Name{CommonName: cn},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(certValidity),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
@@ -120,10 +127,10 @@ func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("create CA certificate: %w", err)
 	}
-	if err := writeKey(p.caKey(), key); err != nil {
+	if err := writeKey(keyPath, key); err != nil {
 		return nil, nil, err
 	}
-	if err := writePEM(p.caCert(), "CERTIFICATE", der, 0o644); err != nil {
+	if err := writePEM(certPath, "CERTIFICATE", der, 0o644); err != nil {
 		return nil, nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
@@ -131,7 +138,7 @@ func (p pki) loadOrCreateCA() (*x509.Certificate, crypto.Signer, error) {
 }
 
 func (p pki) ensureLeaf(name string, tmpl *x509.Certificate, ca *x509.Certificate, caKey crypto.Signer) error {
-	if fileExists(p.cert(name)) && fileExists(p.key(name)) {
+	if fileExists(p.key(name)) && signedBy(p.cert(name), ca) && sameSubject(p.cert(name), tmpl.Subject) {
 		return nil
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -151,6 +158,19 @@ func (p pki) ensureLeaf(name string, tmpl *x509.Certificate, ca *x509.Certificat
 		return err
 	}
 	return writePEM(p.cert(name), "CERTIFICATE", der, 0o644)
+}
+
+// signedBy reports whether the certificate at path exists and ca signed it.
+func signedBy(path string, ca *x509.Certificate) bool {
+	cert, err := readCert(path)
+	return err == nil && cert.CheckSignatureFrom(ca) == nil
+}
+
+// sameSubject reports whether the certificate at path has the user and
+// groups of subject (identities changed when the admin left system:masters).
+func sameSubject(path string, subject pkix.Name) bool {
+	cert, err := readCert(path)
+	return err == nil && cert.Subject.CommonName == subject.CommonName && slices.Equal(cert.Subject.Organization, subject.Organization)
 }
 
 func (p pki) ensureServiceAccountKey() error {

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
@@ -25,7 +26,11 @@ const (
 func runChild(step string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	c, err := Start(ctx, Options{DataDir: os.Getenv(childDirEnv), Nodes: 1})
+	o := Options{DataDir: os.Getenv(childDirEnv), Nodes: 1}
+	if step == "grow" {
+		o.Nodes, o.MaxPods = 2, 300
+	}
+	c, err := Start(ctx, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child start:", err)
 		return 2
@@ -50,6 +55,8 @@ func runChild(step string) int {
 				err = fmt.Errorf("%d nodes after restart, want 1", len(nodes.Items))
 			}
 		}
+	case "grow":
+		err = checkGrown(ctx, client)
 	default:
 		err = fmt.Errorf("unknown step %q", step)
 	}
@@ -60,6 +67,36 @@ func runChild(step string) int {
 	return 0
 }
 
+// checkGrown: after a restart with --max-pods 300 and a second node, both
+// nodes have the new capacity and their pod CIDRs do not overlap.
+func checkGrown(ctx context.Context, client kubernetes.Interface) error {
+	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	if len(nodes.Items) != 2 {
+		return fmt.Errorf("%d nodes, want 2", len(nodes.Items))
+	}
+	var cidrs []netip.Prefix
+	for _, n := range nodes.Items {
+		if pods := n.Status.Capacity.Pods().Value(); pods != 300 {
+			return fmt.Errorf("node %s: capacity %d pods, want 300", n.Name, pods)
+		}
+		if pods := n.Status.Allocatable.Pods().Value(); pods != 300 {
+			return fmt.Errorf("node %s: allocatable %d pods, want 300", n.Name, pods)
+		}
+		p, err := netip.ParsePrefix(n.Spec.PodCIDR)
+		if err != nil {
+			return fmt.Errorf("node %s: %w", n.Name, err)
+		}
+		cidrs = append(cidrs, p)
+	}
+	if cidrs[0].Overlaps(cidrs[1]) {
+		return fmt.Errorf("pod CIDRs %s and %s overlap", cidrs[0], cidrs[1])
+	}
+	return nil
+}
+
 func runChildProcess(t *testing.T, step, dir string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -68,13 +105,27 @@ func runChildProcess(t *testing.T, step, dir string) (string, error) {
 	return string(out), err
 }
 
+// A restart keeps every object, and neither start prints anything on the
+// terminal: component logs (klog, the etcd client's zap logger, gRPC) go to
+// cluster.log only.
 func TestRestartKeepsObjects(t *testing.T) {
 	dir := t.TempDir()
-	if out, err := runChildProcess(t, "create", dir); err != nil {
+	out, err := runChildProcess(t, "create", dir)
+	if err != nil {
 		t.Fatalf("first start: %v\n%s", err, out)
 	}
-	if out, err := runChildProcess(t, "check", dir); err != nil {
+	if out != "" {
+		t.Errorf("first start and stop printed on the terminal:\n%s", out)
+	}
+	out, err = runChildProcess(t, "check", dir)
+	if err != nil {
 		t.Fatalf("restart on the same data dir: %v\n%s", err, out)
+	}
+	if out != "" {
+		t.Errorf("restart and stop printed on the terminal:\n%s", out)
+	}
+	if out, err := runChildProcess(t, "grow", dir); err != nil {
+		t.Fatalf("restart with --max-pods 300 and a second node: %v\n%s", err, out)
 	}
 	info, err := os.Stat(KubeconfigPath(dir))
 	if err != nil {

@@ -142,24 +142,30 @@ func (q LatencyQuantiles) Value(metric string) (int, error) {
 	return 0, fmt.Errorf("unknown metric %q (want P50, P95, P99, min, max or avg)", metric)
 }
 
-// CheckThresholds returns one error per threshold exceeded.
-func CheckThresholds(th []Threshold, qs []LatencyQuantiles) []error {
-	var errs []error
+// ThresholdChecks judges kube-burner latency thresholds against quantiles:
+// one check per threshold and matching quantile. A failed check's Detail is
+// kube-burner's error text, prefixed by the measurement name.
+func ThresholdChecks(measurement string, th []Threshold, qs []LatencyQuantiles) []Check {
+	var out []Check
 	for _, t := range th {
 		for _, q := range qs {
 			if q.QuantileName != t.ConditionType {
 				continue
 			}
+			name := fmt.Sprintf("%s %s %s", measurement, t.Metric, t.ConditionType)
 			v, err := q.Value(t.Metric)
 			if err != nil {
-				errs = append(errs, err)
+				out = append(out, Check{Name: name, Detail: err.Error(), Enforced: true})
 				continue
 			}
-			if int64(v) > t.Threshold.Milliseconds() {
-				errs = append(errs, fmt.Errorf("podLatency: %s %s latency (%.2fs) higher than configured threshold: %v",
-					t.Metric, t.ConditionType, float64(v)/1000, t.Threshold))
+			c := Check{Name: name, Pass: int64(v) <= t.Threshold.Milliseconds(), Enforced: true,
+				Detail: fmt.Sprintf("%dms <= %v", v, t.Threshold)}
+			if !c.Pass {
+				c.Detail = fmt.Sprintf("%s: %s %s latency (%.2fs) higher than configured threshold: %v",
+					measurement, t.Metric, t.ConditionType, float64(v)/1000, t.Threshold)
 			}
+			out = append(out, c)
 		}
 	}
-	return errs
+	return out
 }

@@ -67,8 +67,8 @@ func TestPodTrackerAndLatency(t *testing.T) {
 	if ready.P50 != 2000 || ready.P99 != 4000 || ready.Max != 4000 || ready.Avg != 3000 {
 		t.Errorf("Ready quantiles = %+v", ready)
 	}
-	errs := CheckThresholds([]Threshold{{ConditionType: CondReady, Metric: "P99", Threshold: 3 * time.Second}, {ConditionType: CondReady, Metric: "P50", Threshold: 3 * time.Second}}, qs)
-	if len(errs) != 1 {
-		t.Errorf("want 1 threshold error, got %v", errs)
+	checks := ThresholdChecks("podLatency", []Threshold{{ConditionType: CondReady, Metric: "P99", Threshold: 3 * time.Second}, {ConditionType: CondReady, Metric: "P50", Threshold: 3 * time.Second}}, qs)
+	if f := Failed(checks); len(checks) != 2 || len(f) != 1 || f[0].Detail != "podLatency: P99 Ready latency (4.00s) higher than configured threshold: 3s" {
+		t.Errorf("want 1 of 2 thresholds failed with kube-burner's text, got %+v", checks)
 	}
 }

@@ -191,8 +191,14 @@ func newCiliumDoctorCommand() *cobra.Command {
 		Example: `  perflab cilium doctor
   perflab cilium doctor -f values.yaml`,
 		Short: "Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm values against the v1.18 chart",
-		Long:  ciliumLong("Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm values against the v1.18 chart"),
-		Args:  cobra.NoArgs,
+		Long: `Check this machine's kernel for BIG TCP, netkit, eBPF host routing, and Helm
+values against the v1.18 chart. Usable as a CI gate.
+
+Exit codes: 0 no check FAILed; 1 a check FAILed or a Helm value makes helm or
+the agent refuse the install (the report is printed first, the error names
+them), or bad input. A "warn" line (no netlink probe without CAP_NET_ADMIN)
+and Helm keys the chart does not know do not fail the doctor.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return exitcode.With(exitcode.Error, cilium.RunDoctor(cmd.Context(), *o, cmd.OutOrStdout()))
 		},

@@ -32,3 +32,28 @@ func TestCiliumMapsCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagValues: bad --timeout and --uuid values are flag errors naming
+// the flag, before any cluster is touched.
+func TestFlagValues(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"init", "-c", "x.yaml", "--timeout", "-5s"}, `invalid argument "-5s" for "--timeout" flag: must not be negative`},
+		{[]string{"init", "-c", "x.yaml", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag: not a duration`},
+		{[]string{"init", "-c", "x.yaml", "--uuid", ""}, `invalid argument "" for "--uuid" flag: must not be empty`},
+		{[]string{"init", "-c", "x.yaml", "--uuid", "a b"}, `invalid argument "a b" for "--uuid" flag: it labels the run's objects, so it must be a valid label value`},
+		{[]string{"destroy", "--uuid", ""}, `"--uuid" flag: must not be empty`},
+		{[]string{"destroy", "--uuid", "x", "--timeout", "-1m"}, `"--timeout" flag: must not be negative`},
+		{[]string{"cluster", "bench", "--timeout", "-1s"}, `"--timeout" flag: must not be negative`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -30,8 +30,8 @@ func newDestroyCommand() *cobra.Command {
 			return runDestroy(cmd.Context(), o, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&o.uuid, "uuid", "", "UUID of the run")
-	cmd.Flags().DurationVar(&o.timeout, "timeout", o.timeout, "how long to wait for the namespaces to go")
+	uuidVar(cmd.Flags(), &o.uuid, "UUID of the run")
+	durationVar(cmd.Flags(), &o.timeout, "timeout", o.timeout, "how long to wait for the namespaces to go")
 	o.target.AddFlags(cmd.Flags())
 	_ = cmd.MarkFlagRequired("uuid")
 	return cmd

@@ -59,8 +59,8 @@ deleted first when the job's cleanup is on).`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.config, "config", "c", "", "config file (kube-burner v1.17 or v2)")
-	f.StringVar(&o.uuid, "uuid", "", "benchmark UUID (default: a new one)")
-	f.DurationVar(&o.timeout, "timeout", o.timeout, "benchmark timeout (overrides global.timeout when set)")
+	uuidVar(f, &o.uuid, "benchmark UUID (default: a new one)")
+	durationVar(f, &o.timeout, "timeout", o.timeout, "benchmark timeout (overrides global.timeout when set)")
 	f.StringVar(&o.userData, "user-data", "", "YAML file of variables for the config template")
 	f.StringArrayVar(&o.set, "set", nil, "override a config value after parsing, e.g. jobs.0.qps=50 (repeatable)")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")

@@ -48,7 +48,7 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
 		},
 	}
 	o.target.AddFlags(cmd.Flags())
-	cmd.Flags().DurationVar(&o.interval, "interval", o.interval, "time between the two scrapes")
+	durationVar(cmd.Flags(), &o.interval, "interval", o.interval, "time between the two scrapes")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON instead of tables")
 	return cmd
 }

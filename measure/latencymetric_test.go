@@ -1,4 +1,4 @@
-package cl2
+package measure
 
 import (
 	"math/rand/v2"
@@ -31,7 +31,7 @@ func TestNewLatencyMetricNearestRank(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := newLatencyMetric(tt.in)
+			got := NewLatencyMetric(tt.in)
 			if got.P50 != tt.p50 || got.P90 != tt.p90 || got.P99 != tt.p99 || got.Count != len(tt.in) {
 				t.Errorf("got %+v, want p50 %v p90 %v p99 %v", got, tt.p50, tt.p90, tt.p99)
 			}
@@ -47,7 +47,7 @@ func TestNewLatencyMetricLarge(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(in), func(i, j int) { in[i], in[j] = in[j], in[i] })
-	got := newLatencyMetric(in)
+	got := NewLatencyMetric(in)
 	if got.P50 != 100 || got.P90 != 180 || got.P99 != 198 {
 		t.Errorf("got %+v, want 100/180/198", got)
 	}
@@ -56,11 +56,11 @@ func TestNewLatencyMetricLarge(t *testing.T) {
 func TestSummarizeThroughput(t *testing.T) {
 	// n=3 sorted {0, 2, 6}: p50 rank 2, p90 rank 3, p99 rank 3, max 6.
 	got := summarizeThroughput([]float64{6, 0, 2})
-	want := throughputSummary{Perc50: 2, Perc90: 6, Perc99: 6, Max: 6}
+	want := ThroughputSummary{Perc50: 2, Perc90: 6, Perc99: 6, Max: 6}
 	if got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	if (summarizeThroughput(nil) != throughputSummary{}) {
+	if (summarizeThroughput(nil) != ThroughputSummary{}) {
 		t.Error("empty samples should give zeros")
 	}
 }
@@ -75,7 +75,7 @@ func TestExceeds(t *testing.T) {
 		{2500 * time.Millisecond, "p99 3s > 2.5s"},
 		{500 * time.Millisecond, "p50 1s > 500ms"},
 	} {
-		if got := m.exceeds(tt.th, tt.th, tt.th); got != tt.want {
+		if got := m.Exceeds(tt.th, tt.th, tt.th); got != tt.want {
 			t.Errorf("threshold %v: got %q, want %q", tt.th, got, tt.want)
 		}
 	}

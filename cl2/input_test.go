@@ -1,0 +1,83 @@
+package cl2
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/perflab/perflab/exitcode"
+)
+
+// writeConfig writes a config (and extra files name → text) to a temp dir.
+func writeConfig(t *testing.T, config string, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files["config.yaml"] = config
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "config.yaml")
+}
+
+const sleepConfig = `name: nsclash
+namespace:
+  number: 2
+  prefix: nsclash
+steps:
+- name: nap
+  measurements:
+  - Identifier: Nap
+    Method: Sleep
+    Params:
+      duration: 1s
+`
+
+// TestExistingNamespaceFailsBeforeRun: when an automanaged namespace exists,
+// the run fails before it starts (no junit.xml, nothing created or deleted)
+// with the config's namespace field named.
+func TestExistingNamespaceFailsBeforeRun(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cs := kubernetes.NewForConfigOrDie(testCluster.RESTConfig())
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "nsclash-2"}}
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer cs.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
+	dir := t.TempDir()
+	var out strings.Builder
+	rep, err := Run(ctx, Options{
+		Load:      LoadOptions{ConfigPath: writeConfig(t, sleepConfig, map[string]string{}), Environ: []string{}},
+		ReportDir: dir, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out,
+	})
+	var ps Problems
+	if !errors.As(err, &ps) || exitcode.Of(exitError(err)) != exitcode.Error {
+		t.Fatalf("want Problems and exit 1, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "config.yaml:2: namespace: namespace nsclash-2 already exists") {
+		t.Errorf("error does not name the file, line and field: %v", err)
+	}
+	if rep != nil || out.Len() > 0 {
+		t.Errorf("a run started: report %v, summary %q", rep, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "junit.xml")); !os.IsNotExist(err) {
+		t.Errorf("junit.xml written for a run that did not start (%v)", err)
+	}
+	if _, err := cs.CoreV1().Namespaces().Get(ctx, "nsclash-1", metav1.GetOptions{}); err == nil {
+		t.Error("namespace nsclash-1 was created")
+	}
+	if got, err := cs.CoreV1().Namespaces().Get(ctx, "nsclash-2", metav1.GetOptions{}); err != nil || got.DeletionTimestamp != nil {
+		t.Errorf("the existing namespace was touched: %v", err)
+	}
+}

@@ -1,0 +1,52 @@
+package cluster
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// A guard keeps a pass-through flag from silently undoing one of the
+// embedded cluster's promises: it listens on 127.0.0.1 only, serves TLS,
+// authenticates every request by client certificate (anonymous refused) and
+// authorizes with RBAC.
+type guard struct {
+	flag    string
+	promise string
+	// ok reports whether value keeps the promise; nil means no value can be
+	// checked (a file perflab does not read), so any override is refused.
+	ok func(value string) bool
+}
+
+var apiServerGuards = []guard{
+	{"bind-address", "listening on 127.0.0.1 only", func(v string) bool { return v == "127.0.0.1" }},
+	{"secure-port", "serving TLS", func(v string) bool { return v != "0" }},
+	{"tls-min-version", "serving TLS 1.2 or later", func(v string) bool { return v == "VersionTLS12" || v == "VersionTLS13" }},
+	{"tls-cert-file", "serving with the cluster CA's certificate", nil},
+	{"tls-private-key-file", "serving with the cluster CA's certificate", nil},
+	{"client-ca-file", "authenticating clients by the cluster CA's certificates", nil},
+	{"requestheader-client-ca-file", "authenticating clients by the cluster CA's certificates", nil},
+	{"authentication-config", "refusing anonymous requests", nil},
+	{"anonymous-auth", "refusing anonymous requests", func(v string) bool { return v == "false" }},
+	{"authorization-mode", "authorizing with RBAC", func(v string) bool {
+		modes := strings.Split(v, ",")
+		return slices.Contains(modes, "RBAC") && !slices.Contains(modes, "AlwaysAllow")
+	}},
+	{"authorization-config", "authorizing with RBAC", nil},
+}
+
+// unsafeOverrides returns, for each --apiserver-arg that would break a
+// promise, a sentence saying which.
+func unsafeOverrides(args []string) []string {
+	var out []string
+	for _, a := range args {
+		k, v, _ := strings.Cut(a, "=")
+		k = strings.TrimLeft(k, "-")
+		for _, g := range apiServerGuards {
+			if g.flag == k && (g.ok == nil || !g.ok(v)) {
+				out = append(out, fmt.Sprintf("--apiserver-arg %s would stop the API server %s", a, g.promise))
+			}
+		}
+	}
+	return out
+}
