@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/perflab/perflab/kube"
+	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/wait"
 )
 
@@ -100,9 +101,11 @@ func (r *Runner) deleteRunIn(ctx context.Context) error {
 	return deleteNamespaces(ctx, ops, r.client, sel, cleanupTimeout)
 }
 
-// Destroy deletes every namespace of the run with uuid (kube-burner destroy),
-// by the v2 and the v1 uuid label, and waits until they are gone.
-func Destroy(ctx context.Context, c *kube.Client, uuid string, timeout time.Duration) (int, error) {
+// Destroy deletes every namespace of the run with uuid (kube-burner destroy)
+// on env's cluster, by the v2 and the v1 uuid label, and waits until they
+// are gone.
+func Destroy(ctx context.Context, env *runenv.Env, uuid string, timeout time.Duration) (int, error) {
+	c := env.Client
 	ops := kube.NewOps(c, kube.NewLimiter(100, 100), kube.DefaultRetry, nil)
 	n := 0
 	for _, key := range []string{kube.LabelUUID, kube.LegacyLabelUUID} {

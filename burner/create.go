@@ -142,7 +142,7 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 			return err
 		}
 	}
-	ms, err := jr.startMeasurements(ctx)
+	ms, err := jr.startMeasurements(ctx, jr.runSelector())
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (jr *jobRun) diagnose(ctx context.Context) {
 		return
 	}
 	sel := labels.Set{kube.LabelRunID: jr.r.runID}.String()
-	lines, err := wait.ExplainPods(ctx, jr.r.client.Typed, "", sel, jr.r.o.MaxPodsHint)
+	lines, err := wait.ExplainPods(ctx, jr.r.client.Typed, "", sel, jr.r.env.MaxPodsHint())
 	if err != nil {
 		slog.Warn("diagnosis", "err", err)
 		return

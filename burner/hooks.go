@@ -30,7 +30,7 @@ type hookSet struct {
 // hooksOf is a job's hook set. Hooks see PERFLAB_UUID, PERFLAB_RUNID and
 // PERFLAB_JOB, and the run's HookEnv (KUBECONFIG of the target).
 func (r *Runner) hooksOf(job *Job) *hookSet {
-	env := append([]string{"PERFLAB_UUID=" + r.o.UUID, "PERFLAB_RUNID=" + r.runID, "PERFLAB_JOB=" + job.Name}, r.o.HookEnv...)
+	env := append([]string{"PERFLAB_UUID=" + r.o.UUID, "PERFLAB_RUNID=" + r.runID, "PERFLAB_JOB=" + job.Name}, r.env.HookEnv()...)
 	return &hookSet{job: job.Name, hooks: job.Hooks, env: env}
 }
 

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/clock"
 
 	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/measure"
 )
 
@@ -46,9 +48,23 @@ type started struct {
 // running are a job's started measurements.
 type running []started
 
+// measured runs a delete or patch job between starting and collecting its
+// measurements, which watch every object of the benchmark (its uuid).
+func (jr *jobRun) measured(ctx context.Context, res *JobResult, run func(context.Context) error) error {
+	ms, err := jr.startMeasurements(ctx, labels.SelectorFromSet(labels.Set{kube.LabelUUID: jr.r.o.UUID}).String())
+	if err != nil {
+		return err
+	}
+	defer ms.stop()
+	if err := run(ctx); err != nil {
+		return err
+	}
+	return ms.collect(ctx, jr, res)
+}
+
 // startMeasurements starts the measurements that run in jobs of the job's
-// type, watching what this job of this run creates.
-func (jr *jobRun) startMeasurements(ctx context.Context) (running, error) {
+// type, watching the objects sel selects.
+func (jr *jobRun) startMeasurements(ctx context.Context, sel string) (running, error) {
 	var out running
 	for _, jm := range jr.r.measurements {
 		if !jm.entry.RunsIn(string(jr.job.JobType)) {
@@ -57,7 +73,7 @@ func (jr *jobRun) startMeasurements(ctx context.Context) (running, error) {
 		}
 		m, err := jm.entry.New(measure.Config{
 			Name: jm.cfg.Name, Client: jr.r.client.Typed, Clock: clock.RealClock{},
-			Selector: measure.Selector{Labels: jr.runSelector()}, Params: measure.NoParams{},
+			Selector: measure.Selector{Labels: sel}, Params: measure.NoParams{},
 			UUID: jr.r.o.UUID, Job: jr.job.Name, JobType: string(jr.job.JobType), Thresholds: jm.cfg.Thresholds,
 		})
 		if err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/results"
+	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/wait"
 )
 
@@ -31,18 +32,13 @@ type Options struct {
 	Observers        []JobObserver
 	// Retry is the retry policy for API calls (kube.DefaultRetry if zero).
 	Retry kube.RetryPolicy
-	// MaxPodsHint is how to raise a node's pod limit, printed with the
-	// Too-many-pods diagnosis (e.g. "embedded: --embedded-max-pods").
-	MaxPodsHint string
-	// HookEnv is added to the environment of job hooks (e.g.
-	// KUBECONFIG=<the target's kubeconfig>).
-	HookEnv []string
 }
 
 // Runner runs a loaded config against one cluster.
 type Runner struct {
 	spec    *Spec
 	o       Options
+	env     *runenv.Env
 	client  *kube.Client
 	runID   string
 	timeout time.Duration
@@ -51,8 +47,8 @@ type Runner struct {
 	measurements []jobMeasurement
 }
 
-// NewRunner connects to the cluster of cfg. Nothing is created yet.
-func NewRunner(cfg *rest.Config, spec *Spec, o Options) (*Runner, error) {
+// NewRunner prepares a run on the cluster of env. Nothing is created yet.
+func NewRunner(env *runenv.Env, spec *Spec, o Options) (*Runner, error) {
 	if o.UUID == "" {
 		o.UUID = uuid.NewString()
 	}
@@ -65,15 +61,11 @@ func NewRunner(cfg *rest.Config, spec *Spec, o Options) (*Runner, error) {
 	if o.Retry == (kube.RetryPolicy{}) {
 		o.Retry = kube.DefaultRetry
 	}
-	c := rest.CopyConfig(cfg)
-	if spec.Global.RequestTimeout > 0 {
-		c.Timeout = spec.Global.RequestTimeout
-	}
-	client, err := kube.NewClient(c)
+	client, err := jobClient(env, spec.Global.RequestTimeout)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{spec: spec, o: o, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout}
+	r := &Runner{spec: spec, o: o, env: env, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout}
 	if o.Timeout > 0 {
 		r.timeout = o.Timeout
 	}
@@ -213,9 +205,9 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 		case CreateJob:
 			err = jr.runCreate(ctx, &res)
 		case DeleteJob:
-			err = jr.runDelete(ctx)
+			err = jr.measured(ctx, &res, jr.runDelete)
 		case PatchJob:
-			err = jr.runPatch(ctx)
+			err = jr.measured(ctx, &res, jr.runPatch)
 		case ReadJob:
 			err = jr.runRead(ctx)
 		}
@@ -269,4 +261,15 @@ func timeoutErr(err error) error {
 		return exitcode.With(exitcode.Timeout, err)
 	}
 	return err
+}
+
+// jobClient is the environment's shared client bundle, or one with the
+// config's global.requestTimeout when it sets one.
+func jobClient(env *runenv.Env, requestTimeout time.Duration) (*kube.Client, error) {
+	if requestTimeout <= 0 {
+		return env.Client, nil
+	}
+	c := rest.CopyConfig(env.Config)
+	c.Timeout = requestTimeout
+	return kube.NewClient(c)
 }

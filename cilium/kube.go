@@ -8,7 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
+
+	"github.com/perflab/perflab/runenv"
 )
 
 // ClusterSource is what --from-cluster needs from a cluster.
@@ -30,9 +31,11 @@ type KubeSource struct {
 	MetricsPort string
 }
 
-// NewKubeSource builds a KubeSource from a REST config.
-func NewKubeSource(cfg *rest.Config, namespace string) (*KubeSource, error) {
-	c, err := kubernetes.NewForConfig(cfg)
+// NewKubeSource builds a KubeSource for env's cluster. It uses a JSON
+// client of its own: the agents' /metrics answer through the pod proxy, and
+// the shared bundle's protobuf Accept header is not theirs to negotiate.
+func NewKubeSource(env *runenv.Env, namespace string) (*KubeSource, error) {
+	c, err := kubernetes.NewForConfig(env.Config)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}

@@ -18,7 +18,10 @@ import (
 
 // The API call latency SLI and CL2's SLO thresholds.
 const (
-	sliMetric                  = "apiserver_request_sli_duration_seconds"
+	sliMetric = "apiserver_request_sli_duration_seconds"
+	// watchListMetric is the latency of WATCH calls that stream the initial
+	// list (sendInitialEvents); CL2 reports it under the verb WATCHLIST.
+	watchListMetric            = "apiserver_watch_list_duration_seconds"
 	defaultSingleResourceSLO   = time.Second
 	defaultMultipleResourceSLO = 30 * time.Second
 )
@@ -64,28 +67,41 @@ func slowBound(verb, scope string) float64 {
 }
 
 // apiCallsFromDelta computes per-call latency and counts from the increase
-// of the SLI histograms between two scrapes of the API server.
+// of the SLI histograms between two scrapes of the API server, with the
+// watch-list histogram as WATCHLIST calls (as CL2 adds them).
 func apiCallsFromDelta(d *metrics.Snapshot) []apiCall {
 	var out []apiCall
 	for _, h := range d.SumHistogram(sliMetric, sliSeries, "resource", "subresource", "verb", "scope") {
-		count := int(math.Round(h.Count))
-		if count == 0 {
-			continue
-		}
-		l := h.Labels
-		a := apiCall{Resource: l["resource"], Subresource: l["subresource"], Verb: l["verb"], Scope: l["scope"], Count: count}
-		a.Latency = measure.LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
-		fast := 0.0
-		for _, b := range h.Buckets {
-			if b.UpperBound == slowBound(a.Verb, a.Scope) {
-				fast = b.Count
+		if a, ok := callOf(h, h.Labels["verb"]); ok {
+			fast := 0.0
+			for _, b := range h.Buckets {
+				if b.UpperBound == slowBound(a.Verb, a.Scope) {
+					fast = b.Count
+				}
 			}
+			a.SlowCount = max(a.Count-int(math.Round(fast)), 0)
+			out = append(out, a)
 		}
-		a.SlowCount = max(count-int(math.Round(fast)), 0)
-		out = append(out, a)
+	}
+	for _, h := range d.SumHistogram(watchListMetric, nil, "resource", "scope") {
+		if a, ok := callOf(h, "WATCHLIST"); ok {
+			out = append(out, a)
+		}
 	}
 	sortCalls(out)
 	return out
+}
+
+// callOf is the call of one summed histogram; false when it saw no calls.
+func callOf(h metrics.HistogramSeries, verb string) (apiCall, bool) {
+	count := int(math.Round(h.Count))
+	if count == 0 {
+		return apiCall{}, false
+	}
+	l := h.Labels
+	a := apiCall{Resource: l["resource"], Subresource: l["subresource"], Verb: verb, Scope: l["scope"], Count: count}
+	a.Latency = measure.LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
+	return a, true
 }
 
 func seconds(f float64) time.Duration {

@@ -23,10 +23,24 @@ import (
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/results"
+	"github.com/perflab/perflab/runenv"
+	"github.com/perflab/perflab/target"
 )
 
 // testCluster is the one embedded cluster of this package's tests.
 var testCluster *cluster.Cluster
+
+// newTestEnv is a run environment on testCluster, closed with the test
+// (which leaves the cluster running).
+func newTestEnv(t *testing.T) *runenv.Env {
+	t.Helper()
+	env, err := target.FromCluster(testCluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Close() })
+	return env
+}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -84,7 +98,7 @@ func runExample(t *testing.T, ctx context.Context, name string, ov map[string]an
 	var out strings.Builder
 	rep, err := Run(ctx, Options{
 		Load:      LoadOptions{ConfigPath: "../examples/cl2/" + name + "/config.yaml", OverridePaths: paths, Environ: []string{}},
-		ReportDir: dir, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard,
+		ReportDir: dir, Env: newTestEnv(t), Out: &out, Progress: io.Discard,
 	})
 	t.Logf("summary:\n%s", out.String())
 	return rep, dir, err
@@ -148,11 +162,11 @@ func TestTightThresholdFails(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	_, _, err := runExample(t, ctx, "pod-startup", map[string]any{"CL2_PODS": 10, "CL2_QPS": 20, "CL2_THRESHOLD": "1ms"})
-	if !errors.Is(err, errViolation) {
+	if !errors.Is(err, ErrViolation) {
 		t.Fatalf("want an SLO violation, got %v", err)
 	}
-	if code := exitcode.Of(exitError(err)); code != exitcode.Threshold {
-		t.Errorf("exit code %d, want %d", code, exitcode.Threshold)
+	if !OnlyViolations(err) {
+		t.Errorf("err = %v, want only SLO violations (exit code %d)", err, exitcode.Threshold)
 	}
 }
 
@@ -270,8 +284,8 @@ func TestAPISLOEnforced(t *testing.T) {
 	defer cancel()
 	rep, _, err := runExample(t, ctx, "api-load", map[string]any{"CL2_NAMESPACES": 2, "CL2_CONFIGMAPS": 10, "CL2_LISTS": 2,
 		"CL2_ENABLE_VIOLATIONS": true, "CL2_SINGLE_RESOURCE_THRESHOLD": "1us"})
-	if code := exitcode.Of(exitError(err)); code != exitcode.Threshold {
-		t.Fatalf("exit code %d (%v), want %d", code, err, exitcode.Threshold)
+	if !OnlyViolations(err) {
+		t.Fatalf("err = %v, want only SLO violations (exit code %d)", err, exitcode.Threshold)
 	}
 	if len(rep.Checks) != 1 || rep.Checks[0].Pass || !strings.Contains(rep.Checks[0].Detail, "POST configmaps") {
 		t.Errorf("checks %+v: want a failed API check naming POST configmaps", rep.Checks)
@@ -281,11 +295,11 @@ func TestAPISLOEnforced(t *testing.T) {
 func TestSeedOriginalRejectedBeforeRunning(t *testing.T) {
 	needCluster(t)
 	_, err := Run(context.Background(), Options{
-		Load:       LoadOptions{ConfigPath: "testdata/seeds/api-load/api-load-config.yaml", Environ: []string{}},
-		RESTConfig: testCluster.RESTConfig(), Simulated: true,
+		Load: LoadOptions{ConfigPath: "testdata/seeds/api-load/api-load-config.yaml", Environ: []string{}},
+		Env:  newTestEnv(t),
 	})
 	var ps Problems
-	if !errors.As(err, &ps) || exitcode.Of(exitError(err)) != exitcode.Error {
+	if !errors.As(err, &ps) {
 		t.Fatalf("want Problems and exit 1, got %v", err)
 	}
 	if !strings.Contains(err.Error(), "list-job.yaml:10: ") || !strings.Contains(err.Error(), "api-load-config.yaml:10: tuningSets[0].qpsLoad.burst") {
@@ -336,15 +350,11 @@ func TestAPIResponsivenessFromPrometheus(t *testing.T) {
 	needCluster(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	p, err := metrics.StartPrometheus(ctx, metrics.Options{ConfigFile: testCluster.PrometheusConfig(), Addr: "127.0.0.1:0"})
+	env := newTestEnv(t)
+	err := metrics.StartEnvPrometheus(ctx, env, "127.0.0.1:0")
 	if errors.Is(err, metrics.ErrNoPrometheus) {
 		t.Skip(err)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Stop()
-	c, err := metrics.NewClient(metrics.Endpoint{URL: p.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +362,7 @@ func TestAPIResponsivenessFromPrometheus(t *testing.T) {
 	var out strings.Builder
 	_, err = Run(ctx, Options{
 		Load:      LoadOptions{ConfigPath: "../examples/cl2/api-load/config.yaml", OverridePaths: overrides(t, map[string]any{"CL2_NAMESPACES": 3, "CL2_CONFIGMAPS": 100, "CL2_LISTS": 20}), Environ: []string{}},
-		ReportDir: dir, RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard, Prometheus: c,
+		ReportDir: dir, Env: env, Out: &out, Progress: io.Discard,
 	})
 	t.Logf("summary:\n%s", out.String())
 	if err != nil {
@@ -414,7 +424,7 @@ steps:
 `)
 	var out strings.Builder
 	_, err := Run(ctx, Options{Load: LoadOptions{ConfigPath: filepath.Join(dir, "config.yaml"), Environ: []string{}},
-		ReportDir: t.TempDir(), RESTConfig: testCluster.RESTConfig(), Simulated: true, Out: &out, Progress: io.Discard})
+		ReportDir: t.TempDir(), Env: newTestEnv(t), Out: &out, Progress: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "3 pods Pending") || !strings.Contains(err.Error(), "didn't match Pod's node affinity/selector") {
 		t.Fatalf("run = %v, want the wait's failure with the scheduler's reason for 3 Pending pods", err)
 	}

@@ -179,7 +179,19 @@ func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at t
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range count {
+	// CL2 adds the watch-list histogram (no verb label) as WATCHLIST.
+	watchList := func(vec model.Vector) model.Vector {
+		for _, s := range vec {
+			s.Metric = s.Metric.Clone()
+			s.Metric["verb"] = "WATCHLIST"
+		}
+		return vec
+	}
+	wlCount, err := query(fmt.Sprintf("sum(increase(%s_count[%s])) by (%s)", watchListMetric, w, by))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range append(count, watchList(wlCount)...) {
 		get(s.Metric).Count = int(float64(s.Value) + 0.5)
 	}
 	if len(count) == 0 {
@@ -191,7 +203,11 @@ func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at t
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range vec {
+		wl, err := query(fmt.Sprintf("histogram_quantile(%.2f, sum(rate(%s_bucket[%s])) by (group, version, resource, scope, le))", qq, watchListMetric, w))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range append(vec, watchList(wl)...) {
 			a, d := get(s.Metric), seconds(float64(s.Value))
 			switch qq {
 			case 0.5:

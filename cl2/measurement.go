@@ -109,9 +109,9 @@ type outcome struct {
 	checks    []Check
 }
 
-// errViolation marks an SLO violation (exit code Threshold) as opposed to
+// ErrViolation marks an SLO violation (exit code Threshold) as opposed to
 // a failure to measure.
-var errViolation = errors.New("SLO violated")
+var ErrViolation = errors.New("SLO violated")
 
 // errCritical marks a failure after which the test stops (CL2's isFatal).
 var errCritical = errors.New("critical")
@@ -119,7 +119,7 @@ var errCritical = errors.New("critical")
 func violations(checks []Check) error {
 	var errs []error
 	for _, c := range measure.Failed(checks) {
-		errs = append(errs, fmt.Errorf("%w: %s: %s", errViolation, c.Name, c.Detail))
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrViolation, c.Name, c.Detail))
 	}
 	return errors.Join(errs...)
 }

@@ -19,6 +19,13 @@ func (f *fakeProm) Query(_ context.Context, q string, _ time.Time) (model.Value,
 	s := func(verb, scope string, v float64) *model.Sample {
 		return &model.Sample{Metric: model.Metric{"resource": "configmaps", "verb": model.LabelValue(verb), "scope": model.LabelValue(scope)}, Value: model.SampleValue(v)}
 	}
+	if strings.Contains(q, watchListMetric) {
+		v := 3.0 // calls, or seconds at every quantile
+		if strings.HasPrefix(q, "histogram_quantile") {
+			v = 0.3
+		}
+		return model.Vector{{Metric: model.Metric{"resource": "pods", "scope": "cluster", "group": "", "version": "v1"}, Value: model.SampleValue(v)}}, nil
+	}
 	switch {
 	case q == "min(timestamp(up))":
 		return model.Vector{{Value: model.SampleValue(float64(time.Now().Unix() + 1))}}, nil
@@ -42,15 +49,18 @@ func TestPromAPICalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(calls) != 2 || calls[0].Verb != "LIST" || calls[0].Latency.P99 != 1500*time.Millisecond {
-		t.Fatalf("calls %+v: want LIST (p99 1.5s) first, then POST", calls)
+	if len(calls) != 3 || calls[0].Verb != "LIST" || calls[0].Latency.P99 != 1500*time.Millisecond {
+		t.Fatalf("calls %+v: want LIST (p99 1.5s) first, then WATCHLIST and POST", calls)
 	}
-	if post := calls[1]; post.Count != 100 || post.SlowCount != 2 || post.Latency.P50 != 10*time.Millisecond {
+	if wl := calls[1]; wl.Verb != "WATCHLIST" || wl.Resource != "pods" || wl.Scope != "cluster" || wl.Count != 3 || wl.Latency.P99 != 300*time.Millisecond {
+		t.Errorf("WATCHLIST %+v: want pods (cluster), 3 calls, p99 300ms", wl)
+	}
+	if post := calls[2]; post.Count != 100 || post.SlowCount != 2 || post.Latency.P50 != 10*time.Millisecond {
 		t.Errorf("POST %+v: want count 100, slow 2, p50 10ms", post)
 	}
 	for _, q := range f.queries[1:] {
-		if !strings.Contains(q, "[90s]") || !strings.Contains(q, "apiserver_request_sli_duration_seconds") {
-			t.Errorf("query %q: want the SLI metric over the 90s window", q)
+		if !strings.Contains(q, "[90s]") || !strings.Contains(q, sliMetric) && !strings.Contains(q, watchListMetric) {
+			t.Errorf("query %q: want the SLI or watch-list metric over the 90s window", q)
 		}
 	}
 }

@@ -45,13 +45,16 @@ func sliSnapshot() *metrics.Snapshot {
 		hist(l("WATCH", "configmaps", "namespace"), 7, [2]float64{inf, 7}),
 		hist(metrics.Labels{"verb": "GET", "resource": "pods", "subresource": "log", "scope": "resource"}, 3, [2]float64{inf, 3}),
 		hist(l("DELETE", "secrets", "resource"), 0, [2]float64{inf, 0}),
+	}}, watchListMetric: {Name: watchListMetric, Kind: metrics.Histogram, Histograms: []metrics.HistogramSeries{
+		// 2 watch-lists of pods, both under 0.5s.
+		hist(metrics.Labels{"resource": "pods", "scope": "cluster", "group": "", "version": "v1", "component": "apiserver"}, 2, [2]float64{0.5, 2}, [2]float64{inf, 2}),
 	}}}}
 }
 
 func TestAPICallsFromDelta(t *testing.T) {
 	calls := apiCallsFromDelta(sliSnapshot())
-	if len(calls) != 3 {
-		t.Fatalf("want POST, LIST and PATCH configmaps (WATCH, log and empty series dropped), got %v", calls)
+	if len(calls) != 4 {
+		t.Fatalf("want POST, LIST and PATCH configmaps and WATCHLIST pods (WATCH, log and empty series dropped), got %v", calls)
 	}
 	byVerb := map[string]apiCall{}
 	for _, c := range calls {
@@ -59,6 +62,9 @@ func TestAPICallsFromDelta(t *testing.T) {
 	}
 	if c := byVerb["LIST"]; c.Count != 10 || c.SlowCount != 2 {
 		t.Errorf("LIST: count %d slow %d, want 10 and 2", c.Count, c.SlowCount)
+	}
+	if c := byVerb["WATCHLIST"]; c.Resource != "pods" || c.Scope != "cluster" || c.Count != 2 || c.Latency.P99 <= 0 {
+		t.Errorf("WATCHLIST: %+v, want pods (cluster), 2 calls", c)
 	}
 	if c := byVerb["PATCH"]; c.Count != 4 || c.SlowCount != 1 {
 		t.Errorf("PATCH: count %d slow %d, want 4 and 1", c.Count, c.SlowCount)

@@ -12,27 +12,24 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/progress"
-	"github.com/perflab/perflab/wait"
+	"github.com/perflab/perflab/runenv"
 )
 
 // Options configure one run of a CL2 test.
 type Options struct {
 	Load      LoadOptions
 	ReportDir string
-	// RESTConfig reaches the cluster under test.
-	RESTConfig *rest.Config
-	// Prometheus, when set, answers APIResponsiveness queries; nil scrapes
-	// the API server's /metrics instead.
-	Prometheus *metrics.Client
-	// Simulated says the cluster's nodes are simulated (kwok): containers
-	// never run, so configs relying on them are rejected.
-	Simulated bool
+	// Env is the cluster under test. On an embedded cluster the nodes are
+	// simulated (kwok): containers never run, so configs relying on them
+	// are rejected. The Env's Prometheus, when it has one, answers
+	// APIResponsiveness queries; without one the API server's /metrics is
+	// scraped instead.
+	Env *runenv.Env
 	// Out receives the one-screen summary; nil discards it.
 	Out io.Writer
 	// Clock drives tuning sets and measurements; nil is the real clock.
@@ -63,7 +60,7 @@ type runner struct {
 }
 
 // Run loads the config, runs its steps against the cluster and writes the
-// report. The error is Problems for bad input, wraps errViolation when an
+// report. The error is Problems for bad input, wraps ErrViolation when an
 // enforced SLO failed, and is otherwise a failure to run.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	e, err := newEnv(o)
@@ -86,7 +83,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil && !errors.As(err, &ps) {
 		return nil, err
 	}
-	if o.Simulated && t != nil {
+	if o.Env.Embedded != nil && t != nil {
 		ps = append(ps, t.SimulatedNodeProblems()...)
 	}
 	if len(ps) > 0 {
@@ -125,12 +122,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 }
 
 func newEnv(o Options) (*env, error) {
-	if o.RESTConfig == nil {
-		return nil, errors.New("no cluster: RESTConfig is nil")
+	if o.Env == nil {
+		return nil, errors.New("no cluster: Env is nil")
 	}
-	kc, err := kube.NewClient(o.RESTConfig)
-	if err != nil {
-		return nil, err
+	kc := o.Env.Client
+	var prom *metrics.Client
+	if p := o.Env.Prometheus; p != nil {
+		var err error
+		if prom, err = metrics.NewClient(metrics.Endpoint{URL: p.URL}); err != nil {
+			return nil, err
+		}
 	}
 	qps, burst := o.QPS, o.Burst
 	if qps == 0 {
@@ -142,10 +143,7 @@ func newEnv(o Options) (*env, error) {
 	}
 	ops := kube.NewOps(kc, kube.NewLimiter(qps, burst), kube.DefaultRetry, nil)
 	e := &env{rest: kc.Config, kube: kc, client: kc.Typed, dynamic: kc.Dynamic, ops: ops, objects: kubeObjects{ops},
-		prom: o.Prometheus, clock: clk, maxPodsHint: wait.DefaultMaxPodsHint}
-	if o.Simulated {
-		e.maxPodsHint = "raise maxPods (embedded: --embedded-max-pods) or add nodes (--embedded-nodes)"
-	}
+		prom: prom, clock: clk, maxPodsHint: o.Env.MaxPodsHint()}
 	return e, nil
 }
 

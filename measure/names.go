@@ -1,5 +1,7 @@
 package measure
 
+import "slices"
+
 // kube-burner job types, as Config.JobType and Entry.JobTypes name them.
 const (
 	JobCreate = "create"
@@ -17,10 +19,10 @@ func kubeBurnerEntries() []Entry {
 		return Entry{Tool: KubeBurner, Name: name, Kind: Skipped, Why: why}
 	}
 	return []Entry{
-		kb("podLatency", newPodLatency, PodConditions, JobCreate),
-		skip("jobLatency", "perflab does not implement it yet"),
-		skip("pvcLatency", "perflab does not implement it yet"),
-		skip("serviceLatency", "perflab does not implement it yet"),
+		kb("podLatency", newPodLatency, PodConditions, JobCreate, JobPatch, JobDelete),
+		kb("jobLatency", newJobLatency, []string{CondJobComplete, CondJobStartTime}, JobCreate, JobPatch),
+		kb("pvcLatency", newPVCLatency, append(slices.Clone(pvcQuantiles), "Resized"), JobCreate, JobPatch, JobDelete),
+		kb("serviceLatency", newServiceLatency, nil, JobCreate, JobPatch),
 		skip("nodeLatency", "simulated nodes are Ready from the start"),
 		skip("vmiLatency", "it needs KubeVirt"),
 		skip("vmimLatency", "it needs KubeVirt"),

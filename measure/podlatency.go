@@ -100,19 +100,26 @@ func PodLatencies(pods []PodTimes, uuid, job string, now time.Time) ([]PodLatenc
 		per[CondContainersReady] = append(per[CondContainersReady], float64(d.ContainersReadyLatency))
 		per[CondReady] = append(per[CondReady], float64(d.PodReadyLatency))
 	}
+	return docs, latencyQuantiles(PodLatencyQuantilesMetric, uuid, job, now, PodConditions, per)
+}
+
+// latencyQuantiles summarizes per-condition latencies into kube-burner's
+// quantile documents, in the given order, leaving out conditions without
+// values.
+func latencyQuantiles(metric, uuid, job string, now time.Time, order []string, per map[string][]float64) []LatencyQuantiles {
 	var qs []LatencyQuantiles
-	for _, c := range PodConditions {
+	for _, c := range order {
 		v, ok := per[c]
 		if !ok {
 			continue
 		}
 		s := Summarize(v)
 		qs = append(qs, LatencyQuantiles{
-			QuantileName: c, UUID: uuid, JobName: job, Timestamp: now.UTC(), MetricName: PodLatencyQuantilesMetric,
+			QuantileName: c, UUID: uuid, JobName: job, Timestamp: now.UTC(), MetricName: metric,
 			P99: int(s.P99), P95: int(s.P95), P50: int(s.P50), Min: int(s.Min), Max: int(s.Max), Avg: int(math.Round(s.Avg)),
 		})
 	}
-	return docs, qs
+	return qs
 }
 
 // Threshold is kube-burner's latency threshold: conditionType, metric (P50,

@@ -37,12 +37,5 @@ func (m *podLatency) Stop() {
 func (m *podLatency) Collect(_ context.Context, _ Params) (*Result, error) {
 	m.Stop()
 	docs, qs := PodLatencies(m.tracker.Pods(), m.cfg.UUID, m.cfg.Job, m.cfg.now())
-	return &Result{
-		Files: []File{
-			{Name: PodLatencyMetric + "-" + m.cfg.Job, Data: docs},
-			{Name: PodLatencyQuantilesMetric + "-" + m.cfg.Job, Data: qs},
-		},
-		Checks:    ThresholdChecks(m.cfg.Name, m.cfg.Thresholds, qs),
-		Quantiles: qs,
-	}, nil
+	return kubeBurnerResult(m.cfg, PodLatencyMetric, PodLatencyQuantilesMetric, docs, qs), nil
 }

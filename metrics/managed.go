@@ -2,12 +2,15 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
+
+	"github.com/perflab/perflab/runenv"
 )
 
 // ClusterPrometheusOptions are `perflab cluster up`'s flags for a managed
@@ -54,4 +57,24 @@ func (o ClusterPrometheusOptions) Start(ctx context.Context, configFile, dataDir
 	}
 	fmt.Fprintf(out, "  prometheus        %s (data %s)\n", p.URL(), p.DataDir())
 	return p, nil
+}
+
+// ErrNotEmbedded is returned when a managed Prometheus is asked for a
+// cluster perflab did not start.
+var ErrNotEmbedded = errors.New("a managed Prometheus scrapes perflab's embedded cluster; for another cluster pass the URL of its Prometheus")
+
+// StartEnvPrometheus starts a Prometheus scraping env's embedded cluster,
+// listening on addr, makes it env's Prometheus and stops it when env
+// closes.
+func StartEnvPrometheus(ctx context.Context, env *runenv.Env, addr string) error {
+	if env.Embedded == nil {
+		return ErrNotEmbedded
+	}
+	p, err := StartPrometheus(ctx, Options{ConfigFile: env.Embedded.PrometheusConfig, Addr: addr})
+	if err != nil {
+		return err
+	}
+	env.Prometheus = &runenv.Prometheus{URL: p.URL(), Managed: true}
+	env.OnClose(p.Stop)
+	return nil
 }

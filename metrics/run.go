@@ -14,6 +14,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"github.com/spf13/pflag"
+
+	"github.com/perflab/perflab/runenv"
 )
 
 // RunOptions are the metrics flags of a load run (perflab init and cl2):
@@ -50,12 +52,6 @@ func (o *RunOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Step, "step", o.Step, "Prometheus range-query step for -m/-a")
 }
 
-// Embedded describes the embedded cluster a run uses, if any.
-type Embedded struct {
-	PrometheusConfig string // <data-dir>/prometheus.yml
-	DataDir          string
-}
-
 // Run is a load run's metrics: a Session, and the managed Prometheus when
 // one was started. It is the run's job observer.
 type Run struct {
@@ -66,11 +62,16 @@ type Run struct {
 // StartRun prepares metrics for a run. fromConfig are the metricsEndpoints of
 // the job config; -e replaces them (as in kube-burner), -m/-a add one more
 // endpoint. Endpoints without a URL, and -m/-a without -u, use a managed
-// Prometheus, which needs an embedded cluster (emb non-nil). On an embedded
+// Prometheus, which needs an embedded cluster (env.Embedded). -u defaults to
+// the environment's Prometheus. On an embedded
 // cluster, an endpoint on a loopback address where nothing answers (a config
 // written for http://localhost:9090) gets the managed Prometheus started
 // there. It returns nil when the run asks for no metrics.
-func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uuid string, emb *Embedded) (*Run, error) {
+func StartRun(ctx context.Context, env *runenv.Env, o RunOptions, fromConfig []EndpointConfig, uuid string) (*Run, error) {
+	emb := env.Embedded
+	if o.PrometheusURL == "" && env.Prometheus != nil {
+		o.PrometheusURL = env.Prometheus.URL
+	}
 	cfgs := slices.Clone(fromConfig)
 	if o.EndpointsFile != "" {
 		var err error
@@ -124,7 +125,7 @@ func StartRun(ctx context.Context, o RunOptions, fromConfig []EndpointConfig, uu
 
 // managedAddr tells whether the endpoint should be served by a managed
 // Prometheus, and where it listens.
-func managedAddr(ctx context.Context, endpoint, defaultAddr string, emb *Embedded) (string, bool) {
+func managedAddr(ctx context.Context, endpoint, defaultAddr string, emb *runenv.Embedded) (string, bool) {
 	if endpoint == "" {
 		return defaultAddr, true
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/perflab/perflab/runenv"
 )
 
 func TestStartRunManagedPrometheus(t *testing.T) {
@@ -23,8 +25,8 @@ func TestStartRunManagedPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	emb := &Embedded{PrometheusConfig: testConfig(t, countingTarget(t)), DataDir: dir}
-	r, err := StartRun(ctx, RunOptions{Profiles: []string{profile}, PrometheusAddr: "127.0.0.1:0", Step: time.Second, MetricsDirectory: out}, nil, "u", emb)
+	env := &runenv.Env{Embedded: &runenv.Embedded{PrometheusConfig: testConfig(t, countingTarget(t)), DataDir: dir}}
+	r, err := StartRun(ctx, env, RunOptions{Profiles: []string{profile}, PrometheusAddr: "127.0.0.1:0", Step: time.Second, MetricsDirectory: out}, nil, "u")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +64,8 @@ func TestStartRunServesAnUnansweredLocalhostEndpoint(t *testing.T) {
 	l.Close()
 	endpoint := fmt.Sprintf("http://localhost:%d", port)
 	fromConfig := []EndpointConfig{{Endpoint: endpoint, Metrics: []string{"seed"}}}
-	emb := &Embedded{PrometheusConfig: testConfig(t, countingTarget(t)), DataDir: dir}
-	r, err := StartRun(ctx, RunOptions{PrometheusAddr: "127.0.0.1:0", MetricsDirectory: dir}, fromConfig, "u", emb)
+	env := &runenv.Env{Embedded: &runenv.Embedded{PrometheusConfig: testConfig(t, countingTarget(t)), DataDir: dir}}
+	r, err := StartRun(ctx, env, RunOptions{PrometheusAddr: "127.0.0.1:0", MetricsDirectory: dir}, fromConfig, "u")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func TestStartRunServesAnUnansweredLocalhostEndpoint(t *testing.T) {
 	}
 	// Without an embedded cluster the endpoint is left alone (and reported
 	// unreachable by the session).
-	r2, err := StartRun(ctx, RunOptions{MetricsDirectory: dir}, []EndpointConfig{{Endpoint: "http://localhost:1", Metrics: []string{"seed"}}}, "u", nil)
+	r2, err := StartRun(ctx, &runenv.Env{}, RunOptions{MetricsDirectory: dir}, []EndpointConfig{{Endpoint: "http://localhost:1", Metrics: []string{"seed"}}}, "u")
 	if err != nil || r2.Prometheus() != nil || len(r2.Unreachable()) != 1 {
 		t.Fatalf("StartRun = %+v, %v; want no managed Prometheus and one unreachable endpoint", r2, err)
 	}
@@ -84,11 +86,11 @@ func TestStartRunServesAnUnansweredLocalhostEndpoint(t *testing.T) {
 
 func TestStartRunNeedsAPrometheus(t *testing.T) {
 	ctx := context.Background()
-	r, err := StartRun(ctx, RunOptions{}, nil, "u", nil)
+	r, err := StartRun(ctx, &runenv.Env{}, RunOptions{}, nil, "u")
 	if r != nil || err != nil {
 		t.Fatalf("no metrics asked: StartRun = %v, %v; want nil, nil", r, err)
 	}
-	_, err = StartRun(ctx, RunOptions{Profiles: []string{"seed"}}, nil, "u", nil)
+	_, err = StartRun(ctx, &runenv.Env{}, RunOptions{Profiles: []string{"seed"}}, nil, "u")
 	if err == nil || !strings.Contains(err.Error(), "no Prometheus URL") {
 		t.Fatalf("err = %v, want a request for -u", err)
 	}

@@ -24,7 +24,7 @@ func ListenAndServe(ctx context.Context, o ServerOptions) error {
 // ReportOptions choose how results are written.
 type ReportOptions struct {
 	Format string // table, json or csv on w
-	Dir    string // when set, also write a perfdash file here
+	Dir    string // when set, also write a perfdash file and ResultsFileName here
 }
 
 // Validate checks the output format.
@@ -43,6 +43,8 @@ func (ro ReportOptions) Emit(w io.Writer, rs []Result, write func(io.Writer, str
 	var errs []error
 	errs = append(errs, write(w, ro.Format))
 	if ro.Dir != "" {
+		_, err := WriteResults(ro.Dir, rs)
+		errs = append(errs, err)
 		path, err := WritePerfdash(ro.Dir, rs, time.Now())
 		if err == nil && (ro.Format == "table" || ro.Format == "") { // json/csv stdout stays machine-readable
 			_, err = fmt.Fprintln(w, "\nperfdash file:", path)

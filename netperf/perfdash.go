@@ -68,3 +68,21 @@ func WritePerfdash(dir string, rs []Result, now time.Time) (string, error) {
 	}
 	return filepath.Join(dir, name), nil
 }
+
+// ResultsFileName is the results file a run with a report directory writes
+// there: {"results": [...]}, as -o json prints; perflab report reads it.
+const ResultsFileName = "netperf-results.json"
+
+// WriteResults writes rs as ResultsFileName into dir and returns its path.
+func WriteResults(dir string, rs []Result) (string, error) {
+	d, err := results.NewDir(dir)
+	if err != nil {
+		return "", err
+	}
+	if err := d.WriteJSON(ResultsFileName, struct {
+		Results []Result `json:"results"`
+	}{rs}); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, ResultsFileName), nil
+}

@@ -1,7 +1,8 @@
 // Package target decides which cluster a perflab command runs against: the
 // one a kubeconfig names (--kubeconfig, else $KUBECONFIG, else
 // ~/.kube/config), or, with --embedded or when none of those exists, an
-// embedded cluster started for the run and stopped after it.
+// embedded cluster started for the run and stopped after it. It hands the
+// result to the commands as a runenv.Env.
 package target
 
 import (
@@ -13,17 +14,24 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/runenv"
 )
+
+// embeddedMaxPodsHint names the flags that raise the embedded cluster's
+// pod capacity.
+const embeddedMaxPodsHint = "raise kubelet maxPods (embedded: --embedded-max-pods) or add nodes (--embedded-nodes)"
 
 // Options select the target cluster.
 type Options struct {
 	Kubeconfig string
 	Context    string
 	Embedded   bool
+	// RealOnly refuses to start an embedded cluster: without a kubeconfig
+	// Resolve fails with ErrNoKubeconfig.
+	RealOnly bool
 	// Cluster configures the embedded cluster when one is started.
 	Cluster cluster.Options
 }
@@ -39,38 +47,28 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Cluster.PodStartupDelay, "embedded-pod-startup-delay", 0, "delay before a pod on the embedded cluster becomes Ready")
 }
 
-// Target is the resolved cluster.
-type Target struct {
-	// Config is the client configuration (QPS 1000, burst 2000; pace with
-	// your own limiter).
-	Config *rest.Config
-	// Kubeconfig is the kubeconfig file, for tools and messages.
-	Kubeconfig string
-	// Name describes the target for humans: the context name, or "embedded".
-	Name string
-	// Cluster is the embedded cluster, nil for a real one.
-	Cluster *cluster.Cluster
+// AddKubeconfigFlags registers only --kubeconfig and --kube-context, for
+// commands that need a real cluster (RealOnly).
+func (o *Options) AddKubeconfigFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig of a real cluster (default $KUBECONFIG, then ~/.kube/config)")
+	fs.StringVar(&o.Context, "kube-context", o.Context, "kubeconfig context to use")
 }
 
-// Embedded reports whether the target is an embedded cluster.
-func (t *Target) Embedded() bool { return t.Cluster != nil }
+// ErrNoKubeconfig is returned with RealOnly when no kubeconfig exists.
+var ErrNoKubeconfig = errors.New("no kubeconfig: pass --kubeconfig, or set $KUBECONFIG")
 
-// Close stops an embedded cluster; for a real cluster it does nothing.
-func (t *Target) Close() error {
-	if t.Cluster == nil {
-		return nil
-	}
-	return t.Cluster.Stop()
-}
-
-// Resolve picks the target and, for the embedded case, starts the cluster.
-func Resolve(ctx context.Context, o Options) (*Target, error) {
-	if !o.Embedded {
+// Resolve picks the target and returns its run environment; for the
+// embedded case it starts the cluster, which stops when the Env closes.
+func Resolve(ctx context.Context, o Options) (*runenv.Env, error) {
+	if !o.Embedded || o.RealOnly {
 		if path, err := findKubeconfig(o.Kubeconfig); err != nil {
 			return nil, err
 		} else if path != "" {
 			return fromKubeconfig(path, o.Context)
 		}
+	}
+	if o.RealOnly {
+		return nil, ErrNoKubeconfig
 	}
 	slog.Info("no kubeconfig given: starting an embedded cluster for this run",
 		"nodes", max(o.Cluster.Nodes, 1), "maxPods", o.Cluster.MaxPods)
@@ -79,7 +77,41 @@ func Resolve(ctx context.Context, o Options) (*Target, error) {
 		return nil, fmt.Errorf("embedded cluster: %w", err)
 	}
 	slog.Info("embedded cluster ready", "server", c.Endpoints().APIServer, "kubeconfig", c.Kubeconfig())
-	return &Target{Config: c.RESTConfig(), Kubeconfig: c.Kubeconfig(), Name: "embedded", Cluster: c}, nil
+	env, err := FromCluster(c)
+	if err != nil {
+		return nil, errors.Join(err, c.Stop())
+	}
+	env.OnClose(c.Stop)
+	return env, nil
+}
+
+// FromCluster is the run environment of an embedded cluster that is
+// already running; closing the Env does not stop it.
+func FromCluster(c *cluster.Cluster) (*runenv.Env, error) {
+	env, err := runenv.New(c.RESTConfig())
+	if err != nil {
+		return nil, err
+	}
+	env.Name, env.Kubeconfig = "embedded", c.Kubeconfig()
+	env.Embedded = &runenv.Embedded{DataDir: c.DataDir(), PrometheusConfig: c.PrometheusConfig(), MaxPodsHint: embeddedMaxPodsHint}
+	return env, nil
+}
+
+// FromDataDir is the run environment of the embedded cluster running on
+// dataDir (started by perflab cluster up), reached with its kubeconfig.
+func FromDataDir(dataDir string) (*runenv.Env, error) {
+	path := cluster.KubeconfigPath(dataDir)
+	cfg, err := clientcmd.BuildConfigFromFlags("", path)
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig of %s: %w", dataDir, err)
+	}
+	env, err := runenv.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	env.Name, env.Kubeconfig = "embedded", path
+	env.Embedded = &runenv.Embedded{DataDir: dataDir, PrometheusConfig: filepath.Join(dataDir, "prometheus.yml"), MaxPodsHint: embeddedMaxPodsHint}
+	return env, nil
 }
 
 // findKubeconfig returns the kubeconfig to use, or "" for none. An explicit
@@ -105,7 +137,7 @@ func findKubeconfig(explicit string) (string, error) {
 	return "", nil
 }
 
-func fromKubeconfig(paths, kubeContext string) (*Target, error) {
+func fromKubeconfig(paths, kubeContext string) (*runenv.Env, error) {
 	rules := &clientcmd.ClientConfigLoadingRules{Precedence: filepath.SplitList(paths)}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext})
 	raw, err := cc.RawConfig()
@@ -125,7 +157,12 @@ func fromKubeconfig(paths, kubeContext string) (*Target, error) {
 	}
 	cfg.QPS, cfg.Burst = 1000, 2000
 	slog.Info("target cluster", "context", name, "server", cfg.Host)
-	return &Target{Config: cfg, Kubeconfig: paths, Name: name}, nil
+	env, err := runenv.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig %s: %w", paths, err)
+	}
+	env.Name, env.Kubeconfig = name, paths
+	return env, nil
 }
 
 func errNoContext(name string) error {

@@ -2,6 +2,7 @@ package target
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,7 @@ func TestResolveRealCluster(t *testing.T) {
 		{name: "$KUBECONFIG list with a missing entry", env: filepath.Join(dir, "missing") + string(os.PathListSeparator) + path, wantName: "a", wantServer: "https://127.0.0.1:6443"},
 		{name: "unknown context", opts: Options{Kubeconfig: path, Context: "zzz"}, wantErr: `context "zzz" not found`},
 		{name: "missing explicit file", opts: Options{Kubeconfig: filepath.Join(dir, "nope")}, wantErr: "--kubeconfig"},
+		{name: "real only, with a kubeconfig", opts: Options{Kubeconfig: path, RealOnly: true, Embedded: true}, wantName: "a", wantServer: "https://127.0.0.1:6443"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,8 +63,14 @@ func TestResolveRealCluster(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tg.Embedded() || tg.Name != tt.wantName || tg.Config.Host != tt.wantServer {
-				t.Errorf("Resolve() = %q %s embedded=%v, want %q %s", tg.Name, tg.Config.Host, tg.Embedded(), tt.wantName, tt.wantServer)
+			if tg.Embedded != nil || tg.Name != tt.wantName || tg.Config.Host != tt.wantServer {
+				t.Errorf("Resolve() = %q %s embedded=%v, want %q %s", tg.Name, tg.Config.Host, tg.Embedded != nil, tt.wantName, tt.wantServer)
+			}
+			if tg.Client == nil || tg.Client.Config.Host != tt.wantServer {
+				t.Errorf("Resolve() client bundle %+v, want one for %s", tg.Client, tt.wantServer)
+			}
+			if got, want := tg.HookEnv(), []string{"KUBECONFIG=" + tg.Kubeconfig}; len(got) != 1 || got[0] != want[0] {
+				t.Errorf("HookEnv() = %q, want %q", got, want)
 			}
 			if err := tg.Close(); err != nil {
 				t.Errorf("Close() of a real target: %v", err)
@@ -82,5 +90,18 @@ func TestFindKubeconfigNone(t *testing.T) {
 	got, err := findKubeconfig("")
 	if err != nil || got != "" {
 		t.Fatalf("findKubeconfig() = %q, %v; want none (embedded)", got, err)
+	}
+}
+
+// A command that needs a real cluster never starts an embedded one.
+func TestResolveRealOnlyWithoutKubeconfig(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv(clientcmd.RecommendedConfigPathEnvVar, "")
+	if _, err := os.Stat(clientcmd.RecommendedHomeFile); err == nil {
+		t.Skip("this machine has ~/.kube/config")
+	}
+	env, err := Resolve(context.Background(), Options{RealOnly: true, Embedded: true})
+	if !errors.Is(err, ErrNoKubeconfig) {
+		t.Fatalf("Resolve(RealOnly) = %v, %v; want ErrNoKubeconfig", env, err)
 	}
 }

@@ -85,7 +85,7 @@ func BenchmarkRateAccuracy(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				r, err := burner.NewRunner(testCluster.RESTConfig(), spec, burner.Options{MetricsDir: filepath.Join(dir, "out")})
+				r, err := burner.NewRunner(testEnv, spec, burner.Options{MetricsDir: filepath.Join(dir, "out")})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -15,7 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/perflab/perflab/burner"
-	"github.com/perflab/perflab/kube"
 )
 
 func example(p string) string { return filepath.Join("..", "..", "examples", "kube-burner", p) }
@@ -38,8 +37,7 @@ func run(t *testing.T, ctx context.Context, config string, sets ...string) runOu
 	}
 	dir := t.TempDir()
 	var out bytes.Buffer
-	r, err := burner.NewRunner(testCluster.RESTConfig(), spec, burner.Options{MetricsDir: dir, Stdout: &out,
-		ProgressInterval: time.Hour, MaxPodsHint: "raise kubelet maxPods (embedded: --embedded-max-pods)"})
+	r, err := burner.NewRunner(testEnv, spec, burner.Options{MetricsDir: dir, Stdout: &out, ProgressInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,11 +59,7 @@ func namespaces(t *testing.T, sel string) []corev1.Namespace {
 // destroy deletes a run's namespaces by its uuid.
 func destroy(t testing.TB, uuid string) {
 	t.Helper()
-	c, err := kube.NewClient(testCluster.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := burner.Destroy(context.Background(), c, uuid, 3*time.Minute); err != nil {
+	if _, err := burner.Destroy(context.Background(), testEnv, uuid, 3*time.Minute); err != nil {
 		t.Fatalf("destroy %s: %v", uuid, err)
 	}
 }

@@ -12,10 +12,13 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/runenv"
+	"github.com/perflab/perflab/target"
 )
 
 var (
 	testCluster *cluster.Cluster
+	testEnv     *runenv.Env
 	client      kubernetes.Interface
 )
 
@@ -31,6 +34,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	testCluster = c
+	if testEnv, err = target.FromCluster(c); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	client, err = kubernetes.NewForConfig(c.RESTConfig())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

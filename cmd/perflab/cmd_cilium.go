@@ -26,12 +26,12 @@ func (o *ciliumClusterOptions) addFlags(fs *pflag.FlagSet) {
 // withSource resolves the target, hands its ClusterSource to run and
 // closes the target afterwards.
 func (o *ciliumClusterOptions) withSource(ctx context.Context, run func(cilium.ClusterSource) error) error {
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	src, err := cilium.NewKubeSource(t.Config, o.namespace)
+	defer env.Close()
+	src, err := cilium.NewKubeSource(env, o.namespace)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/perflab/perflab/cilium"
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/target"
 )
 
 // TestCiliumFromCluster runs `perflab cilium maps --from-cluster` against an
@@ -68,7 +69,11 @@ func TestCiliumFromCluster(t *testing.T) {
 		}
 	}
 	// Agent metrics need cilium pods; the embedded cluster has none.
-	src, err := cilium.NewKubeSource(c.RESTConfig(), "kube-system")
+	env, err := target.FromCluster(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := cilium.NewKubeSource(env, "kube-system")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/target"
 )
 
 func defaultDataDir() string {
@@ -160,14 +159,11 @@ func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", cluster.KubeconfigPath(dataDir))
-	if err != nil {
-		return fmt.Errorf("kubeconfig of %s: %w", dataDir, err)
-	}
-	client, err := kubernetes.NewForConfig(cfg)
+	env, err := target.FromDataDir(dataDir)
 	if err != nil {
 		return err
 	}
+	client := env.Client.Typed
 	names, err := cluster.CreateNodes(ctx, client, n, spec)
 	if err != nil {
 		return fmt.Errorf("is the cluster on %s running? %w", dataDir, err)

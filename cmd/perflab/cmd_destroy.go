@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perflab/perflab/burner"
-	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/target"
 )
 
@@ -38,16 +37,12 @@ func newDestroyCommand() *cobra.Command {
 }
 
 func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) error {
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	c, err := kube.NewClient(t.Config)
-	if err != nil {
-		return err
-	}
-	n, err := burner.Destroy(ctx, c, o.uuid, o.timeout)
+	defer env.Close()
+	n, err := burner.Destroy(ctx, env, o.uuid, o.timeout)
 	if err != nil {
 		return err
 	}

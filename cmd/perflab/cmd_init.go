@@ -16,6 +16,7 @@ import (
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/report"
 	"github.com/perflab/perflab/target"
 )
 
@@ -30,6 +31,7 @@ type initOptions struct {
 	tap          bool
 	target       target.Options
 	metrics      metrics.RunOptions
+	report       runReport
 }
 
 func newInitCommand() *cobra.Command {
@@ -45,9 +47,18 @@ func newInitCommand() *cobra.Command {
 ~/.kube/config (or with --embedded) an embedded cluster is started for the run.
 
 Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
-podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json and
-the run's log, perflab-<uuid>.log; with --tap also calls.jsonl (one line per
-API request of the job) and calls-summary.txt.
+	runEnv := env
+	var tp *initTap
+	if o.tap {
+		if tp, err = startInitTap(ctx, env.Config, o.metricsDir, stderr); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		defer tp.finish(io.Discard)
+		if runEnv, err = env.Through(tp.config(), tp.kubeconfig()); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+	}
+	r, err := burner.NewRunner(runEnv, spec, ro)
 
 Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
 4 measurement threshold exceeded, 130 interrupted (what the run created is
@@ -68,11 +79,13 @@ deleted first when the job's cleanup is on).`,
 	f.BoolVar(&o.tap, "tap", false, "send the job's API calls through a recording tap: calls.jsonl and calls-summary.txt in the results")
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
+	o.report.AddFlags(f)
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
 
 func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stderr io.Writer) error {
+	o.report.start(report.KubeBurner)
 	spec, err := burner.Load(o.config, burner.LoadOptions{UserDataFile: o.userData, Set: o.set, AllowMissing: o.allowMissing})
 	if err != nil {
 		return exitcode.With(exitcode.Error, err)
@@ -83,45 +96,52 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 	if o.metricsDir == "" {
 		o.metricsDir = "collected-metrics-" + o.uuid
 	}
+	o.report.info.UUID, o.report.info.Config = o.uuid, o.config
+	if b, err := os.ReadFile(o.config); err == nil {
+		o.report.info.ConfigText = string(b)
+	}
+	err = runInitJobs(ctx, o, spec, timeoutSet, stdout, stderr)
+	return o.report.finish(ctx, o.metricsDir, err)
+}
+
+// runInitJobs runs the jobs on the target; everything it starts has
+// stopped when it returns.
+func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeoutSet bool, stdout, stderr io.Writer) error {
 	closeLog, err := teeLog(filepath.Join(o.metricsDir, "perflab-"+o.uuid+".log"))
 	if err != nil {
 		return err
 	}
 	defer closeLog()
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	hint := "raise kubelet maxPods"
-	if t.Cluster != nil {
-		fmt.Fprintf(stderr, "perflab: started an embedded cluster for this run (%s); it stops when the run ends\n", t.Name)
-		hint = "raise kubelet maxPods (embedded: --embedded-max-pods)"
-	} else {
-		fmt.Fprintf(stderr, "perflab: running on %s (%s)\n", t.Name, t.Config.Host)
-	}
-	mrun, err := startInitMetrics(ctx, o.metrics, spec, o.uuid, o.metricsDir, t)
+	defer env.Close()
+	describeTarget(&o.report.info, env, o.target.Cluster)
+	fmt.Fprintf(stderr, "perflab: %s\n", env.Describe())
+	mrun, err := startInitMetrics(ctx, env, o.metrics, spec, o.uuid, o.metricsDir)
 	if err != nil {
 		return err
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, MaxPodsHint: hint, Observers: initObservers(mrun)}
+	if !o.report.off {
+		defer finishFigures(ctx, startFigures(ctx, env), o.metricsDir)
+	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
-	if t.Kubeconfig != "" {
-		ro.HookEnv = []string{"KUBECONFIG=" + t.Kubeconfig}
-	}
-	cfg := t.Config
+	runEnv := env
 	var tp *initTap
 	if o.tap {
-		if tp, err = startInitTap(ctx, t.Config, o.metricsDir, stderr); err != nil {
+		if tp, err = startInitTap(ctx, env.Config, o.metricsDir, stderr); err != nil {
 			return errors.Join(err, mrun.Close())
 		}
 		defer tp.finish(io.Discard)
-		cfg = tp.config()
-		ro.HookEnv = []string{"KUBECONFIG=" + tp.kubeconfig()}
+		if runEnv, err = env.Through(tp.config(), tp.kubeconfig()); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
 	}
-	r, err := burner.NewRunner(cfg, spec, ro)
+	r, err := burner.NewRunner(runEnv, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
 	}

@@ -5,20 +5,16 @@ import (
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/metrics"
-	"github.com/perflab/perflab/target"
+	"github.com/perflab/perflab/runenv"
 )
 
 // startInitMetrics wires perflab init to the metrics engine: the config's
 // metricsEndpoints, -e/-m/-a/-u, and a managed Prometheus when the run is on
 // an embedded cluster and no Prometheus URL is given. It returns nil when
 // the run asks for no metrics.
-func startInitMetrics(ctx context.Context, o metrics.RunOptions, spec *burner.Spec, uuid, dir string, t *target.Target) (*metrics.Run, error) {
-	var emb *metrics.Embedded
-	if t.Cluster != nil {
-		emb = &metrics.Embedded{PrometheusConfig: t.Cluster.PrometheusConfig(), DataDir: t.Cluster.DataDir()}
-	}
+func startInitMetrics(ctx context.Context, env *runenv.Env, o metrics.RunOptions, spec *burner.Spec, uuid, dir string) (*metrics.Run, error) {
 	o.MetricsDirectory = dir
-	return metrics.StartRun(ctx, o, configEndpoints(spec), uuid, emb)
+	return metrics.StartRun(ctx, env, o, configEndpoints(spec), uuid)
 }
 
 // configEndpoints converts the config's metricsEndpoints.

@@ -54,12 +54,12 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
 }
 
 func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out io.Writer) error {
-	t, err := target.Resolve(ctx, o.target)
+	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	tgt, err := metrics.RESTTarget(t.Config, "/metrics")
+	defer env.Close()
+	tgt, err := metrics.RESTTarget(env.Config, "/metrics")
 	if err != nil {
 		return err
 	}

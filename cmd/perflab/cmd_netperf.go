@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/perflab/perflab/netperf"
 	"github.com/perflab/perflab/netperf/incluster"
 	"github.com/perflab/perflab/netperf/lab"
+	"github.com/perflab/perflab/report"
+	"github.com/perflab/perflab/target"
 )
 
 func newNetperfCommand() *cobra.Command {
@@ -36,6 +39,7 @@ type engineFlags struct {
 	streams, samples, reqSize, respSize            int
 	reverse, bidir                                 bool
 	output, reportDir                              string
+	report                                         runReport
 }
 
 func (f *engineFlags) add(cmd *cobra.Command, defTests string, defStreams int) {
@@ -54,7 +58,8 @@ func (f *engineFlags) add(cmd *cobra.Command, defTests string, defStreams int) {
 	fs.StringVar(&f.sendBuf, "send-buffer", "", "SO_SNDBUF on both ends, e.g. 4M (default: kernel autotuning)")
 	fs.StringVar(&f.recvBuf, "recv-buffer", "", "SO_RCVBUF on both ends, e.g. 4M (default: kernel autotuning)")
 	fs.StringVarP(&f.output, "output", "o", "table", "output: table, json or csv (perf-tests netperf layout, Mbit/s)")
-	fs.StringVar(&f.reportDir, "report-dir", "", "also write a perfdash file NetworkPerformance_benchmark_<time>.json here")
+	fs.StringVar(&f.reportDir, "report-dir", "", "also write netperf-results.json, a perfdash file NetworkPerformance_benchmark_<time>.json and report.html here")
+	f.report.AddFlags(fs)
 }
 
 func testNames() []string {
@@ -139,8 +144,11 @@ func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error
 	if err != nil {
 		return badInput(err)
 	}
-	return netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
+	o.report.start(report.Netperf)
+	o.report.info.Target = o.server
+	err = netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
 		Samples: o.samples, Logger: slog.Default()}, ro, w)
+	return o.report.finish(ctx, o.reportDir, err)
 }
 
 type netperfLabOptions struct {
@@ -187,13 +195,17 @@ func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error
 	}
 	streams := p.Streams
 	p.Streams = 1
-	return lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
+	o.report.start(report.Netperf)
+	o.report.info.Target = "network-namespace lab"
+	err = lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
 		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p, Logger: slog.Default()}, ro, w)
+	return o.report.finish(ctx, o.reportDir, err)
 }
 
 type netperfClusterOptions struct {
 	engineFlags
 	incluster.Options
+	target target.Options
 }
 
 func newNetperfClusterCommand() *cobra.Command {
@@ -214,6 +226,8 @@ The embedded cluster's simulated pods carry no traffic: it is refused.`,
 	}
 	o.add(cmd, "TCP_STREAM,TCP_RR", 4)
 	o.Options.AddFlags(cmd.Flags())
+	o.target.AddKubeconfigFlags(cmd.Flags())
+	o.target.RealOnly = true
 	return cmd
 }
 
@@ -224,5 +238,20 @@ func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Write
 	}
 	co := o.Options
 	co.Tests, co.Params, co.MSS, co.Samples, co.Logger = tests, p, mss, o.samples, slog.Default()
-	return incluster.RunAndReport(ctx, co, ro, w)
+	if err := co.Validate(); err != nil {
+		return err
+	}
+	o.report.start(report.Netperf)
+	err = runInCluster(ctx, o.target, co, ro, w)
+	return o.report.finish(ctx, o.reportDir, err)
+}
+
+// runInCluster runs the in-cluster benchmark on the real cluster t names.
+func runInCluster(ctx context.Context, t target.Options, co incluster.Options, ro netperf.ReportOptions, w io.Writer) error {
+	env, err := target.Resolve(ctx, t)
+	if err != nil {
+		return fmt.Errorf("netperf cluster needs a real cluster (the embedded one's pods carry no traffic): %w", err)
+	}
+	defer env.Close()
+	return incluster.RunAndReport(ctx, env, co, ro, w)
 }

@@ -44,6 +44,8 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newGrafanaDashboardCommand(),
 		newMetricsCommand(),
 		newCiliumCommand(),
+		newReportCommand(),
+		newCompareCommand(),
 		newTapCommand(),
 	)
 	return root

@@ -13,6 +13,7 @@ import (
 
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/runenv"
 )
 
 // The one embedded cluster and the Prometheus scraping it, shared by every
@@ -20,6 +21,9 @@ import (
 var (
 	testCluster *cluster.Cluster
 	testProm    *metrics.Prometheus
+	// testEnv reaches testCluster as a kubeconfig-named cluster would:
+	// no managed Prometheus is started for it.
+	testEnv *runenv.Env
 )
 
 // scrapeInterval is shortened from the cluster's prometheus.yml so that
@@ -48,6 +52,10 @@ func run(m *testing.M) int {
 	}
 	defer c.Stop()
 	testCluster = c
+	if testEnv, err = runenv.New(c.RESTConfig()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	dir, err := os.MkdirTemp("", "perflab-metrics-it-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

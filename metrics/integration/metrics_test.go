@@ -110,14 +110,14 @@ func TestAPIIntensiveRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	const uuid = "it-api-intensive"
-	mrun, err := metrics.StartRun(ctx, metrics.RunOptions{
+	mrun, err := metrics.StartRun(ctx, testEnv, metrics.RunOptions{
 		Profiles: []string{"seed"}, Alerts: []string{alerts},
 		PrometheusURL: testProm.URL(), Step: 2 * time.Second, MetricsDirectory: dir,
-	}, nil, uuid, nil)
+	}, nil, uuid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner, err := burner.NewRunner(testCluster.RESTConfig(), spec, burner.Options{
+	runner, err := burner.NewRunner(testEnv, spec, burner.Options{
 		UUID: uuid, MetricsDir: dir, Observers: []burner.JobObserver{burnerObserver{mrun}},
 	})
 	if err != nil {
@@ -176,11 +176,11 @@ func TestCriticalAlertStopsRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mrun, err := metrics.StartRun(ctx, metrics.RunOptions{Alerts: []string{alerts}, PrometheusURL: testProm.URL(), Step: time.Second, MetricsDirectory: dir}, nil, "it-critical", nil)
+	mrun, err := metrics.StartRun(ctx, testEnv, metrics.RunOptions{Alerts: []string{alerts}, PrometheusURL: testProm.URL(), Step: time.Second, MetricsDirectory: dir}, nil, "it-critical")
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner, err := burner.NewRunner(testCluster.RESTConfig(), spec, burner.Options{UUID: "it-critical", MetricsDir: dir, Observers: []burner.JobObserver{burnerObserver{mrun}}})
+	runner, err := burner.NewRunner(testEnv, spec, burner.Options{UUID: "it-critical", MetricsDir: dir, Observers: []burner.JobObserver{burnerObserver{mrun}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/perflab/perflab/internal/golden"
 	"github.com/perflab/perflab/netperf"
+	"github.com/perflab/perflab/runenv"
 )
 
 func roles(pods []podSpec) []string {
@@ -169,7 +170,7 @@ func TestValidate(t *testing.T) {
 		{"bad mss", Options{Image: "x", SameNode: true, MSS: []int{40}, Params: netperf.Params{Duration: time.Second}}, "--mss 40"},
 	}
 	for _, tt := range tests {
-		err := tt.o.validate()
+		err := tt.o.Validate()
 		if err == nil || !errors.Is(err, netperf.ErrBadInput) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want bad input %q", tt.name, err, tt.want)
 		}
@@ -180,7 +181,13 @@ func TestValidate(t *testing.T) {
 // creates nothing.
 func TestRefusesEmbeddedCluster(t *testing.T) {
 	ctx := context.Background()
-	_, _, err := Run(ctx, Options{Image: "registry.example/perflab:dev", Kubeconfig: embedded.Kubeconfig(),
+	// A plain environment, not marked embedded: the nodes themselves say
+	// they are simulated.
+	env, err := runenv.New(embedded.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Run(ctx, env, Options{Image: "registry.example/perflab:dev",
 		SameNode: true, OtherNode: true, Params: netperf.Params{Duration: time.Second}})
 	if !errors.Is(err, ErrSimulated) {
 		t.Fatalf("err = %v, want ErrSimulated", err)
@@ -198,13 +205,5 @@ func TestRefusesEmbeddedCluster(t *testing.T) {
 	}
 	if len(nss.Items) != 0 {
 		t.Errorf("namespaces created: %v", nss.Items)
-	}
-}
-
-func TestNoKubeconfig(t *testing.T) {
-	_, _, err := Run(context.Background(), Options{Image: "x", SameNode: true, Kubeconfig: filepath.Join(t.TempDir(), "missing"),
-		Params: netperf.Params{Duration: time.Second}})
-	if err == nil || !strings.Contains(err.Error(), "real cluster") {
-		t.Fatalf("err = %v, want a message asking for a real cluster", err)
 	}
 }

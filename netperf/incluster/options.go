@@ -12,14 +12,12 @@ import (
 
 // Options configure perflab netperf cluster.
 type Options struct {
-	Image      string
-	Kubeconfig string
-	Context    string
-	SameNode   bool
-	OtherNode  bool
-	HostNet    bool
-	Service    bool
-	Timeout    time.Duration // for pods to become ready
+	Image     string
+	SameNode  bool
+	OtherNode bool
+	HostNet   bool
+	Service   bool
+	Timeout   time.Duration // for pods to become ready
 
 	Tests   []netperf.Test
 	Params  netperf.Params
@@ -31,8 +29,6 @@ type Options struct {
 // AddFlags registers the cluster flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Image, "image", "", "container image with the perflab binary (see Dockerfile); required")
-	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig of a real cluster (default $KUBECONFIG or ~/.kube/config)")
-	fs.StringVar(&o.Context, "kube-context", "", "kubeconfig context")
 	fs.BoolVar(&o.SameNode, "same-node", true, "client pod on the server's node (pod affinity)")
 	fs.BoolVar(&o.OtherNode, "other-node", true, "client pod on another node (pod anti-affinity)")
 	fs.BoolVar(&o.HostNet, "host-net", false, "also host-to-host between hostNetwork pods on different nodes")
@@ -40,7 +36,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Timeout, "pod-timeout", 3*time.Minute, "how long to wait for the pods to be ready")
 }
 
-func (o *Options) validate() error {
+// Validate checks the options and fills defaults; Run and RunAndReport call it too.
+func (o *Options) Validate() error {
 	if o.Image == "" {
 		return fmt.Errorf("%w: --image is required (build it with the Dockerfile at the repository root)", netperf.ErrBadInput)
 	}

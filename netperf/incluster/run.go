@@ -17,10 +17,10 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/tools/remotecommand"
 
 	"github.com/perflab/perflab/netperf"
+	"github.com/perflab/perflab/runenv"
 )
 
 // ErrSimulated is returned for clusters whose nodes are kwok's simulated ones.
@@ -62,27 +62,15 @@ func schedulable(nodes []corev1.Node) int {
 	return c
 }
 
-func restConfig(o Options) (*rest.Config, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if o.Kubeconfig != "" {
-		rules.ExplicitPath = o.Kubeconfig
-	}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: o.Context}).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("no usable kubeconfig (netperf cluster needs a real cluster; the embedded one's pods carry no traffic): %w", err)
-	}
-	return cfg, nil
-}
-
 // RunAndReport deploys, measures, deletes and writes the results.
-func RunAndReport(ctx context.Context, o Options, ro netperf.ReportOptions, w io.Writer) error {
-	if err := o.validate(); err != nil {
+func RunAndReport(ctx context.Context, env *runenv.Env, o Options, ro netperf.ReportOptions, w io.Writer) error {
+	if err := o.Validate(); err != nil {
 		return err
 	}
 	if err := ro.Validate(); err != nil {
 		return err
 	}
-	rs, notes, err := Run(ctx, o)
+	rs, notes, err := Run(ctx, env, o)
 	for _, n := range notes {
 		o.Logger.Warn(n)
 	}
@@ -92,19 +80,16 @@ func RunAndReport(ctx context.Context, o Options, ro netperf.ReportOptions, w io
 	return err
 }
 
-// Run deploys the pods, runs the tests from each client and deletes the namespace.
-func Run(ctx context.Context, o Options) (_ []netperf.Result, notes []string, err error) {
-	if err := o.validate(); err != nil {
+// Run deploys the pods on env's cluster, runs the tests from each client and
+// deletes the namespace.
+func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, notes []string, err error) {
+	if err := o.Validate(); err != nil {
 		return nil, nil, err
 	}
-	cfg, err := restConfig(o)
-	if err != nil {
-		return nil, nil, err
+	if env.Embedded != nil {
+		return nil, nil, ErrSimulated
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
+	cfg, cs := env.Config, env.Client.Typed
 	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list nodes: %w", err)

@@ -1,4 +1,4 @@
-package cl2
+package main
 
 import (
 	"context"
@@ -6,18 +6,19 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/perflab/perflab/cl2"
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/wait"
 )
 
-func TestExitError(t *testing.T) {
-	viol := fmt.Errorf("%w: PodStartupLatency: p99 2s > 1s", errViolation)
+func TestCL2ExitError(t *testing.T) {
+	viol := fmt.Errorf("%w: PodStartupLatency: p99 2s > 1s", cl2.ErrViolation)
 	tests := []struct {
 		err  error
 		code int
 	}{
 		{nil, exitcode.OK},
-		{Problems{{File: "c.yaml", Line: 3, Msg: "bad"}}, exitcode.Error},
+		{cl2.Problems{{File: "c.yaml", Line: 3, Msg: "bad"}}, exitcode.Error},
 		{errors.Join(viol, viol), exitcode.Threshold},
 		{errors.Join(nil, errors.Join(viol)), exitcode.Threshold},
 		{errors.Join(viol, errors.New("create cm-0: forbidden")), exitcode.Error},
@@ -25,7 +26,7 @@ func TestExitError(t *testing.T) {
 		{context.Canceled, exitcode.Interrupted},
 	}
 	for _, tt := range tests {
-		if got := exitcode.Of(exitError(tt.err)); got != tt.code {
+		if got := exitcode.Of(cl2ExitError(tt.err)); got != tt.code {
 			t.Errorf("%v: exit %d, want %d", tt.err, got, tt.code)
 		}
 	}

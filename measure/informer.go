@@ -1,0 +1,55 @@
+package measure
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+)
+
+// informerFactory returns an informer factory over the selected objects.
+func informerFactory(c kubernetes.Interface, s Selector) informers.SharedInformerFactory {
+	return informers.NewSharedInformerFactoryWithOptions(c, 0,
+		informers.WithNamespace(s.Namespace),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.LabelSelector, o.FieldSelector = s.Labels, s.Fields
+		}))
+}
+
+// observe calls fn with every object an informer adds or updates.
+func observe(inf cache.SharedIndexInformer, fn func(obj any)) error {
+	_, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { fn(obj) },
+		UpdateFunc: func(_, obj any) { fn(obj) },
+	})
+	return err
+}
+
+// runInformers starts the factory's informers until ctx ends and returns
+// once they have listed.
+func runInformers(ctx context.Context, f informers.SharedInformerFactory, what string) error {
+	f.Start(ctx.Done())
+	for typ, ok := range f.WaitForCacheSync(ctx.Done()) {
+		if !ok {
+			return fmt.Errorf("%s: %v informer did not sync: %w", what, typ, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// msBetween is to - from in milliseconds, 0 when negative (second-granular
+// API timestamps), as kube-burner clamps.
+func msBetween(from, to time.Time) int {
+	return max(int(to.Sub(from).Milliseconds()), 0)
+}
+
+// sortByKey sorts s by key(s[i]).
+func sortByKey[T any](s []T, key func(T) string) {
+	slices.SortFunc(s, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+}
