@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/perflab/perflab/internal/tmplbound"
 )
 
 // ObjectTemplate is a parsed object template (Go text/template with sprig),
@@ -68,7 +70,7 @@ func (t *ObjectTemplate) RenderBytes(v TemplateVars) ([]byte, error) {
 	b := t.bufs.Get().(*bytes.Buffer)
 	defer t.bufs.Put(b)
 	b.Reset()
-	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
+	if err := tmplbound.Execute(t.tmpl, b, t.data(v), renderLimits); err != nil {
 		return nil, templateError(t.Path, err)
 	}
 	return bytes.Clone(t.blankMissing(b.Bytes())), nil
@@ -79,7 +81,7 @@ func (t *ObjectTemplate) Render(v TemplateVars) ([]*unstructured.Unstructured, e
 	b := t.bufs.Get().(*bytes.Buffer)
 	defer t.bufs.Put(b)
 	b.Reset()
-	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
+	if err := tmplbound.Execute(t.tmpl, b, t.data(v), renderLimits); err != nil {
 		return nil, templateError(t.Path, err)
 	}
 	return decodeDocuments(t.Path, t.blankMissing(b.Bytes()))

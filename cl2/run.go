@@ -89,6 +89,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if len(ps) > 0 {
 		return nil, ps.Err()
 	}
+	slog.Info("plan", "test", t.Config.Name, "totals", t.Totals.String())
 	e.prefix, e.namespaces = t.Config.Namespace.Prefix, int(t.Config.Namespace.Number)
 	if err := t.checkNamespaces(ctx, e); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/rest"
@@ -56,8 +57,9 @@ func newAPIServerOptions(args componentArgs) (*options.ServerRunOptions, error) 
 // runAPIServer completes, validates and starts the API server chain
 // (apiextensions → kube → aggregator). It returns once the server is
 // serving; Run continues in the background until ctx is done, and its error
-// (if any) arrives on errc.
-func runAPIServer(ctx context.Context, s *options.ServerRunOptions, errc chan<- error) error {
+// (if any) arrives on errc. Until ready is set, requests that authorization
+// does not allow fail with a retryable error (see startupGate).
+func runAPIServer(ctx context.Context, s *options.ServerRunOptions, ready *atomic.Bool, errc chan<- error) error {
 	// Loopback clients should not log warnings the server sends itself.
 	rest.SetDefaultWarningHandler(rest.NoWarnings{})
 	completed, err := s.Complete(ctx)
@@ -71,6 +73,7 @@ func runAPIServer(ctx context.Context, s *options.ServerRunOptions, errc chan<- 
 	if err != nil {
 		return fmt.Errorf("kube-apiserver config: %w", err)
 	}
+	gateAuthorization(config, ready)
 	cc, err := config.Complete()
 	if err != nil {
 		return fmt.Errorf("kube-apiserver config: %w", err)

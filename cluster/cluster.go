@@ -32,12 +32,13 @@ type Cluster struct {
 	started    time.Time
 	times      StartupTimes
 
-	etcd    *etcdServer
-	cancel  context.CancelFunc
-	apiDone chan error
-	logFile *os.File
-	stop    sync.Once
-	stopErr error
+	etcd     *etcdServer
+	apiReady atomic.Bool // set once /readyz passed: see startupGate
+	cancel   context.CancelFunc
+	apiDone  chan error
+	logFile  *os.File
+	stop     sync.Once
+	stopErr  error
 }
 
 // Endpoints are where the cluster listens; all on 127.0.0.1.
@@ -193,12 +194,13 @@ func (c *Cluster) start(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.apiDone = make(chan error, 1)
-	if err := runAPIServer(runCtx, api, c.apiDone); err != nil {
+	if err := runAPIServer(runCtx, api, &c.apiReady, c.apiDone); err != nil {
 		return err
 	}
 	if err := c.waitAPIReady(ctx); err != nil {
 		return err
 	}
+	c.apiReady.Store(true)
 	c.times.APIReady = time.Since(c.started)
 	if err := c.bootstrap(ctx); err != nil {
 		return err

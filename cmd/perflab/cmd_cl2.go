@@ -31,6 +31,7 @@ type cl2Options struct {
 	dryRun                 bool
 	simulated              bool
 	nodes                  int
+	maxObjects             int64
 	report                 runReport
 }
 
@@ -40,7 +41,7 @@ func newCL2Command() *cobra.Command {
 		Use: "cl2 --testconfig FILE",
 		Example: `  perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml --report-dir reports
   CL2_PODS=10 perflab cl2 --testconfig examples/cl2/pod-startup/config.yaml
-  perflab cl2 --dry-run --testconfig my-test.yaml`,
+  perflab cl2 --dry-run --testconfig my-test.yaml   # problems and the totals it would create`,
 		Short: "Run a ClusterLoader2 test config (PodStartupLatency, APIResponsiveness, ... SLOs)",
 		Long: `Run a ClusterLoader2 test config: the config is a Go template rendered with
 CL2_* environment variables and --testoverrides files, its phases create,
@@ -68,6 +69,7 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 	f.StringVar(&o.prometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
 	f.BoolVar(&o.dryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
 	f.IntVar(&o.nodes, "nodes", 1, "with --dry-run: the template variable .Nodes (a run counts the cluster's nodes)")
+	f.Int64Var(&o.maxObjects, "max-objects", cl2.DefaultMaxObjects, "refuse a config that would make more namespaces and object calls than this, before anything is created (-1: no limit)")
 	o.report.AddFlags(f)
 	f.BoolVar(&o.simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
 	return cmd
@@ -84,7 +86,7 @@ func runCL2(ctx context.Context, o *cl2Options, out io.Writer) error {
 	if o.testConfig == "" {
 		return exitcode.With(exitcode.Error, errors.New("--testconfig is required"))
 	}
-	load := cl2.LoadOptions{ConfigPath: o.testConfig, OverridePaths: o.testOverrides}
+	load := cl2.LoadOptions{ConfigPath: o.testConfig, OverridePaths: o.testOverrides, MaxObjects: o.maxObjects}
 	if o.dryRun {
 		load.Nodes = o.nodes
 		return exitcode.Quiet(exitcode.Error, cl2.CheckConfig(load, o.simulated, out))

@@ -128,6 +128,7 @@ func printClusterInfo(out io.Writer, c *cluster.Cluster) {
 	fmt.Fprintf(out, "  etcd              %s (metrics %s)\n", ep.EtcdClient, ep.EtcdMetrics)
 	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
 	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
+	fmt.Fprintf(out, "  break-glass       %s (system:masters: exempt from RBAC and API priority and fairness)\n", c.SuperAdminKubeconfig())
 	if a := c.AuditLog(); a != "" {
 		fmt.Fprintf(out, "  audit log         %s\n", a)
 	}

@@ -151,6 +151,7 @@ func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeout
 		for _, j := range rep.Jobs {
 			for _, d := range j.Diagnosis {
 				fmt.Fprintf(stderr, "perflab: %s: %s\n", j.Name, d)
+				o.report.info.Diagnosis = append(o.report.info.Diagnosis, j.Name+": "+d)
 			}
 		}
 	}

@@ -25,7 +25,7 @@
     // The status colours the verdict cell, or the whole row when it fails.
     var col = t.header.findIndex(function (h) { return ["result", "verdict", "verification"].indexOf(h) >= 0; });
     (t.rows || []).forEach(function (r, i) {
-      var st = t.status && t.status[i] || "", row = el("tr", st === "fail" ? { "class": "fail" } : null);
+      var st = t.status && t.status[i] || "", row = el("tr", st === "fail" || (st && col < 0) ? { "class": st } : null);
       r.forEach(function (c, j) { row.appendChild(el("td", st && j === col ? { "class": st } : null, c)); });
       tb.appendChild(row);
     });
