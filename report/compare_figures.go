@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/netperf"
 )
 
@@ -131,15 +132,12 @@ func quantiles(each [][]float64, q float64) []float64 {
 }
 
 // metricSeries compares kube-burner metric documents: each label set's
-// samples over the run are the per-interval data (Mann–Whitney U).
+// samples over the run are the per-interval data (Mann–Whitney U); only the
+// series the page charts (the highest peaks) are compared.
 func (j *judge) metricSeries(base, cand []*Run) []Figure {
 	var figs []Figure
 	for _, name := range slices.Sorted(maps.Keys(base[0].Series)) {
-		keys := map[string]bool{}
-		for _, d := range base[0].Series[name] {
-			keys[labelKey(d.Labels)] = true
-		}
-		for _, k := range slices.Sorted(maps.Keys(keys)) {
+		for _, k := range topSeries(base[0].Series[name]) {
 			samples := func(r *Run) []float64 {
 				var v []float64
 				for _, d := range r.Series[name] {
@@ -174,6 +172,21 @@ func (j *judge) metricSeries(base, cand []*Run) []Figure {
 		}
 	}
 	return figs
+}
+
+// topSeries are the label sets of the maxSeries highest peaks (the ones the
+// page charts), sorted by label.
+func topSeries(docs []metrics.Document) []string {
+	peak := map[string]float64{}
+	for _, d := range docs {
+		k := labelKey(d.Labels)
+		peak[k] = max(peak[k], d.Value)
+	}
+	keys := slices.Sorted(maps.Keys(peak))
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(peak[b], peak[a]) })
+	keys = keys[:min(len(keys), maxSeries)]
+	slices.Sort(keys)
+	return keys
 }
 
 // perfdash compares every data item value present on all runs (CL2

@@ -26,6 +26,7 @@ var fixtures = []struct {
 	{"kube-burner-partial", KubeBurner},
 	{"cl2-pod-startup", ClusterLoader2},
 	{"netperf-run", Netperf},
+	{"netperf-lab", Netperf},
 }
 
 func load(t testing.TB, dirs ...string) []*Run {

@@ -105,8 +105,12 @@ func runCL2Test(ctx context.Context, o *cl2Options, load cl2.LoadOptions, out io
 		return exitcode.With(exitcode.Error, err)
 	}
 	defer env.Close()
+	describeTarget(&o.report.info, env, o.target.Cluster)
 	if err := cl2Prometheus(ctx, env, o); err != nil {
 		return exitcode.With(exitcode.Error, err)
+	}
+	if !o.report.off && o.reportDir != "" {
+		defer finishFigures(ctx, startFigures(ctx, env), o.reportDir)
 	}
 	_, err = cl2.Run(ctx, cl2.Options{Load: load, ReportDir: o.reportDir, Env: env, Out: out, Progress: os.Stderr})
 	return cl2ExitError(err)
