@@ -43,6 +43,7 @@ type clusterUpOptions struct {
 	cluster    cluster.Options
 	prometheus metrics.ClusterPrometheusOptions
 	audit      bool
+	ui         uiOptions
 }
 
 func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
@@ -56,10 +57,12 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.PodStartupJitter, "pod-startup-jitter", 0, "extra uniform random delay, up to this, before a pod becomes Ready")
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
+	fs.StringVar(&c.ResourceUsage, "resource-usage", "", "YAML of kwok ResourceUsage/ClusterResourceUsage objects: the simulated usage kubectl top shows (default: from each container's requests and limits)")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
 	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
 	fs.BoolVar(&o.audit, "audit", false, "the API server logs every request of this session to <data-dir>/audit.log (Metadata level); converted to audit-calls.jsonl and summarized on exit")
 	o.prometheus.AddFlags(fs)
+	o.ui.addFlags(fs, "ui-")
 }
 
 func newClusterUpCommand() *cobra.Command {
@@ -71,7 +74,8 @@ func newClusterUpCommand() *cobra.Command {
   perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
   perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
   perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090
-  perflab cluster up --audit`,
+  perflab cluster up --audit
+  perflab cluster up --nodes 3 --ui`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
 	}
@@ -109,6 +113,11 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 		return err
 	}
 	defer prom.Stop()
+	if o.ui.enabled {
+		if _, err := o.ui.start(ctx, c.RESTConfig(), false, out); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\npress Ctrl-C to stop\n", c.Kubeconfig())
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping ...")

@@ -31,6 +31,7 @@ type initOptions struct {
 	tap          bool
 	target       target.Options
 	metrics      metrics.RunOptions
+	ui           uiOptions
 	report       runReport
 }
 
@@ -41,6 +42,7 @@ func newInitCommand() *cobra.Command {
 		Example: `  perflab init -c examples/kube-burner/s1-config.yaml
   perflab init -c examples/kube-burner/s2-config.yaml --embedded-max-pods 150
   perflab init -c examples/kube-burner/s2-config.yaml --tap
+  perflab init -c examples/kube-burner/s2-config.yaml --ui
   perflab init -c api-intensive.yml --kubeconfig ~/.kube/config --set jobs.0.qps=50 -m seed`,
 		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
 		Long: `Run a kube-burner configuration unchanged. Without --kubeconfig, $KUBECONFIG or
@@ -79,6 +81,7 @@ deleted first when the job's cleanup is on).`,
 	f.BoolVar(&o.tap, "tap", false, "send the job's API calls through a recording tap: calls.jsonl and calls-summary.txt in the results")
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
+	o.ui.addFlags(f, "ui-")
 	o.report.AddFlags(f)
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
@@ -123,10 +126,19 @@ func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeout
 	if err != nil {
 		return err
 	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
+	if o.ui.enabled {
+		view, err := o.ui.start(ctx, env.Config, true, stderr)
+		if err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		ro.OnJobStart = view.TrackJob
+		// Deferred before the figures, so it waits after they are taken.
+		defer waitForInterrupt(ctx, stderr)
+	}
 	if !o.report.off {
 		defer finishFigures(ctx, startFigures(ctx, env), o.metricsDir)
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
@@ -156,6 +168,16 @@ func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeout
 		}
 	}
 	return err
+}
+
+// waitForInterrupt keeps the live view (and an embedded cluster) up after
+// the run until Ctrl-C, so the end state can be looked at.
+func waitForInterrupt(ctx context.Context, out io.Writer) {
+	if ctx.Err() != nil {
+		return
+	}
+	fmt.Fprintln(out, "perflab: run finished; the live view stays up until Ctrl-C")
+	<-ctx.Done()
 }
 
 // teeLog sends logs to the current handler and to a file too.
