@@ -34,6 +34,7 @@ type initOptions struct {
 	configMap    string
 	cmNamespace  string
 	runLog       runLogFlags
+	tap          bool
 	target       target.Options
 	metrics      metrics.RunOptions
 	ui           uiOptions
@@ -46,6 +47,7 @@ func newInitCommand() *cobra.Command {
 		Use: "init -c CONFIG",
 		Example: `  perflab init -c examples/kube-burner/s1-config.yaml
   perflab init -c examples/kube-burner/s2-config.yaml --embedded-max-pods 150
+  perflab init -c examples/kube-burner/s2-config.yaml --tap
   perflab init -c examples/kube-burner/s2-config.yaml --ui
   perflab init -c api-intensive.yml --kubeconfig ~/.kube/config --set jobs.0.qps=50 -m seed`,
 		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
@@ -78,6 +80,7 @@ deleted first when the job's cleanup is on).`,
 	f.StringVar(&o.configMap, "configmap", "", "ConfigMap holding config.yml and optionally metrics.yml and alerts.yml (instead of -c), written to the working directory")
 	f.StringVarP(&o.cmNamespace, "namespace", "n", "default", "namespace of --configmap")
 	f.Bool("skip-tls-verify", true, "accepted for kube-burner; Prometheus certificates follow each endpoint's skipTLSVerify (default true)")
+	f.BoolVar(&o.tap, "tap", false, "send the job's API calls through a recording tap: calls.jsonl and calls-summary.txt in the results")
 	o.runLog.addFlags(f)
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
@@ -162,12 +165,23 @@ func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *bur
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
-	r, err := burner.NewRunner(env, spec, ro)
+	runEnv := env
+	var tp *initTap
+	if o.tap {
+		if tp, err = startInitTap(ctx, env.Config, o.metricsDir, stderr); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		defer tp.finish(io.Discard)
+		if runEnv, err = env.Through(tp.config(), tp.kubeconfig()); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+	}
+	r, err := burner.NewRunner(runEnv, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
 	}
 	rep, err := r.Run(ctx)
-	err = errors.Join(err, mrun.Close())
+	err = errors.Join(err, tp.finish(stdout), mrun.Close())
 	if rep != nil {
 		for _, j := range rep.Jobs {
 			for _, d := range j.Diagnosis {
