@@ -47,6 +47,7 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newUICommand(),
 		newReportCommand(),
 		newCompareCommand(),
+		newTapCommand(),
 	)
 	return root
 }
