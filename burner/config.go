@@ -29,6 +29,7 @@ type Spec struct {
 	Dir  string `yaml:"-" json:"-"`
 
 	index *nodeIndex
+	files *files
 }
 
 // MetricsEndpoint is kube-burner's metricsEndpoints entry. perflab parses it;
@@ -197,6 +198,14 @@ type ChurnConfig struct {
 	Mode        string        `yaml:"mode" json:"mode,omitempty"`
 }
 
+// metricsClosing values: where a job's window (jobSummary's endTimestamp,
+// the metrics' range) ends.
+const (
+	MetricsClosingAfterJob          = "afterJob"
+	MetricsClosingAfterJobPause     = "afterJobPause"
+	MetricsClosingAfterMeasurements = "afterMeasurements"
+)
+
 // Churn modes.
 const (
 	ChurnNamespaces = "namespaces"
@@ -292,4 +301,16 @@ func (j *Job) EffectiveChurn() ChurnConfig {
 		c.Mode = ChurnNamespaces
 	}
 	return c
+}
+
+// LocalMetricsDirectory is the metricsDirectory of the config's first local
+// indexer that names one ("" when none does): where kube-burner writes the
+// run's results.
+func (s *Spec) LocalMetricsDirectory() string {
+	for _, e := range s.MetricsEndpoints {
+		if (e.Indexer.Type == "" || e.Indexer.Type == "local") && e.Indexer.MetricsDirectory != "" {
+			return e.Indexer.MetricsDirectory
+		}
+	}
+	return ""
 }

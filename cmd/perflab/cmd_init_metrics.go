@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/metrics"
@@ -24,7 +25,7 @@ func configEndpoints(spec *burner.Spec) []metrics.EndpointConfig {
 		skip := e.SkipTLSVerify
 		out = append(out, metrics.EndpointConfig{
 			Endpoint: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password,
-			Step: e.Step, SkipTLSVerify: &skip, Metrics: e.Metrics, Alerts: e.Alerts, Alias: e.Alias,
+			Step: e.Step, SkipTLSVerify: &skip, Metrics: resolveProfiles(spec, e.Metrics), Alerts: resolveProfiles(spec, e.Alerts), Alias: e.Alias,
 			Indexer: metrics.IndexerConfig{Type: e.Indexer.Type, MetricsDirectory: e.Indexer.MetricsDirectory},
 			Source:  metrics.Source{File: spec.File + " metricsEndpoints", Index: i + 1},
 		})
@@ -44,4 +45,23 @@ type metricsObserver struct{ r *metrics.Run }
 
 func (m metricsObserver) JobFinished(ctx context.Context, w burner.JobWindow) error {
 	return m.r.JobFinished(ctx, metrics.Window{Name: w.Name, UUID: w.UUID, Start: w.Start, End: w.End})
+}
+
+// resolveProfiles resolves profile files as object templates are (the
+// working directory, then the config's directory); names that are no file
+// there (built-in profiles such as seed) stay as given.
+func resolveProfiles(spec *burner.Spec, names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if p := spec.Resolve(n); fileExists(p) {
+			n = p
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
