@@ -3,16 +3,20 @@ package burner
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"text/template"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // ObjectTemplate is a parsed object template (Go text/template with sprig),
@@ -102,8 +106,7 @@ func decodeDocuments(path string, y []byte) ([]*unstructured.Unstructured, error
 		}
 		j, err := yaml.YAMLToJSON(doc)
 		if err != nil {
-			line, msg := splitYAMLLine(err.Error())
-			return nil, errorf(path, line, "", "rendered YAML: %s", msg)
+			return nil, renderedYAMLError(path, doc, err)
 		}
 		if string(j) == "null" {
 			continue
@@ -154,4 +157,15 @@ func (t *ObjectTemplate) blankMissing(b []byte) []byte {
 		return b
 	}
 	return bytes.ReplaceAll(b, noValue, nil)
+}
+
+// renderedYAMLError names the line of a rendered document that does not
+// parse, as the one YAML reader finds it.
+func renderedYAMLError(path string, doc []byte, err error) error {
+	var e *ConfigError
+	if errors.As(strictyaml.Check(path, doc), &e) {
+		return errorf(path, e.Line, "", "rendered YAML: %s", strings.TrimPrefix(e.Msg, "invalid YAML: "))
+	}
+	line, msg := strictyaml.SplitLine(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
+	return errorf(path, line, "", "rendered YAML: %s", msg)
 }

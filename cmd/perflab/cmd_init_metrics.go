@@ -14,22 +14,7 @@ import (
 // the run asks for no metrics.
 func startInitMetrics(ctx context.Context, env *runenv.Env, o metrics.RunOptions, spec *burner.Spec, uuid, dir string) (*metrics.Run, error) {
 	o.MetricsDirectory = dir
-	return metrics.StartRun(ctx, env, o, configEndpoints(spec), uuid)
-}
-
-// configEndpoints converts the config's metricsEndpoints.
-func configEndpoints(spec *burner.Spec) []metrics.EndpointConfig {
-	var out []metrics.EndpointConfig
-	for i, e := range spec.MetricsEndpoints {
-		skip := e.SkipTLSVerify
-		out = append(out, metrics.EndpointConfig{
-			Endpoint: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password,
-			Step: e.Step, SkipTLSVerify: &skip, Metrics: e.Metrics, Alerts: e.Alerts, Alias: e.Alias,
-			Indexer: metrics.IndexerConfig{Type: e.Indexer.Type, MetricsDirectory: e.Indexer.MetricsDirectory},
-			Source:  metrics.Source{File: spec.File + " metricsEndpoints", Index: i + 1},
-		})
-	}
-	return out
+	return metrics.StartRun(ctx, env, o, spec.MetricsEndpoints, uuid)
 }
 
 // initObservers adapts a metrics run to the burner's job observer.
