@@ -9,12 +9,26 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/Masterminds/sprig/v3"
+
+	"github.com/perflab/perflab/internal/tmplbound"
 )
 
-// funcMap is sprig's text functions, built once.
-var funcMap = sprig.TxtFuncMap()
+// funcMap is sprig's text functions, built once, with its loop helpers
+// bounded.
+var funcMap = boundedSprig()
+
+func boundedSprig() template.FuncMap {
+	m := sprig.TxtFuncMap()
+	tmplbound.BoundSprigLoops(m)
+	return m
+}
+
+// renderLimits bound every rendering of a config or object template (an
+// object's limit in etcd is 1.5 MB).
+var renderLimits = tmplbound.Limits{MaxBytes: 64 << 20, Timeout: 30 * time.Second}
 
 // EnvVars returns the environment as template variables.
 func EnvVars() map[string]any {
@@ -60,7 +74,7 @@ func renderText(file string, text []byte, vars map[string]any, allowMissing bool
 		return nil, templateError(file, err)
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, vars); err != nil {
+	if err := tmplbound.Execute(t, &b, vars, renderLimits); err != nil {
 		return nil, templateError(file, err)
 	}
 	if allowMissing {

@@ -14,6 +14,7 @@ import (
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/progress"
 	"github.com/perflab/perflab/results"
 	"github.com/perflab/perflab/runenv"
 	"github.com/perflab/perflab/wait"
@@ -30,6 +31,9 @@ type Options struct {
 	// ProgressInterval between progress lines (2s by default).
 	ProgressInterval time.Duration
 	Observers        []JobObserver
+	// OnJobStart, when set, is given each job's progress reporter as the job
+	// starts (the live view samples it).
+	OnJobStart func(*progress.Reporter)
 	// Retry is the retry policy for API calls (kube.DefaultRetry if zero).
 	Retry kube.RetryPolicy
 }
@@ -195,6 +199,9 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 	res := JobResult{Name: job.Name, Type: job.JobType, P99Ready: -1}
 	slog.Info("triggering job", "job", job.Name, "type", job.JobType)
 	res.Start = time.Now()
+	if r.o.OnJobStart != nil {
+		r.o.OnJobStart(jr.prog)
+	}
 	stopProg := jr.prog.Start(ctx)
 	stopWatch, err := jr.startWatchers(ctx)
 	if err == nil {

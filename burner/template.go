@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/perflab/perflab/internal/strictyaml"
+	"github.com/perflab/perflab/internal/tmplbound"
 )
 
 // ObjectTemplate is a parsed object template (Go text/template with sprig),
@@ -72,7 +73,7 @@ func (t *ObjectTemplate) RenderBytes(v TemplateVars) ([]byte, error) {
 	b := t.bufs.Get().(*bytes.Buffer)
 	defer t.bufs.Put(b)
 	b.Reset()
-	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
+	if err := tmplbound.Execute(t.tmpl, b, t.data(v), renderLimits); err != nil {
 		return nil, templateError(t.Path, err)
 	}
 	return bytes.Clone(t.blankMissing(b.Bytes())), nil
@@ -83,7 +84,7 @@ func (t *ObjectTemplate) Render(v TemplateVars) ([]*unstructured.Unstructured, e
 	b := t.bufs.Get().(*bytes.Buffer)
 	defer t.bufs.Put(b)
 	b.Reset()
-	if err := t.tmpl.Execute(b, t.data(v)); err != nil {
+	if err := tmplbound.Execute(t.tmpl, b, t.data(v), renderLimits); err != nil {
 		return nil, templateError(t.Path, err)
 	}
 	return decodeDocuments(t.Path, t.blankMissing(b.Bytes()))

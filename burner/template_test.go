@@ -129,3 +129,16 @@ func TestRenderNonObject(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderHugeLoop: sprig's until with 200 million items is refused
+// naming the template, instead of allocating 1.6 GB.
+func TestRenderHugeLoop(t *testing.T) {
+	tmpl, err := ParseObjectTemplate("tpl/loop.yaml", []byte("apiVersion: v1\nkind: ConfigMap\ndata:\n{{- range $i := until 200000000 }}\n  k{{ $i }}: v\n{{- end }}\n"), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tmpl.Render(TemplateVars{})
+	if err == nil || !strings.HasPrefix(err.Error(), "tpl/loop.yaml:4: template: ") || !strings.Contains(err.Error(), "error calling until: until 200000000: more than 1000000 items") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -69,6 +69,10 @@ func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.problems = append(d.problems, Problem{File: d.pos.file, Line: n.Line, Field: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+func (d *decoder) warn(n *yaml.Node, path, format string, args ...any) {
+	d.problems = append(d.problems, Problem{File: d.pos.file, Line: n.Line, Field: path, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -191,9 +195,11 @@ func matchField(fields []structField, key string) (structField, bool) {
 	return structField{}, false
 }
 
+// unknownField is a warning: CL2 decodes configs leniently and ignores
+// fields it does not know, so perflab names them and goes on.
 func (d *decoder) unknownField(key *yaml.Node, t reflect.Type, fields []structField, path string) {
 	if hint, ok := fieldHints[t.Name()+"."+strings.ToLower(key.Value)]; ok {
-		d.fail(key, joinPath(path, key.Value), "unknown field: %s", hint)
+		d.warn(key, joinPath(path, key.Value), "unknown field, ignored as CL2 ignores it: %s", hint)
 		return
 	}
 	names := make([]string, len(fields))
@@ -205,7 +211,7 @@ func (d *decoder) unknownField(key *yaml.Node, t reflect.Type, fields []structFi
 	if path != "" {
 		where = path
 	}
-	d.fail(key, joinPath(path, key.Value), "unknown field %q in %s (known fields: %s)", key.Value, where, strings.Join(names, ", "))
+	d.warn(key, joinPath(path, key.Value), "unknown field %q in %s, ignored as CL2 ignores it (known fields: %s)", key.Value, where, strings.Join(names, ", "))
 }
 
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {

@@ -15,6 +15,8 @@ import (
 	"text/template"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/perflab/perflab/internal/tmplbound"
 )
 
 // templateFuncs is CL2's template function set. dir is the directory of the
@@ -217,6 +219,9 @@ func loop(n any) ([]int, error) {
 	if err != nil || f < 0 {
 		return nil, fmt.Errorf("Loop: bad size %v", n)
 	}
+	if err := tmplbound.CheckItems("Loop", f); err != nil {
+		return nil, err
+	}
 	out := make([]int, int(f))
 	for i := range out {
 		out[i] = i
@@ -228,6 +233,9 @@ func sliceOfZeros(n any) ([]int, error) {
 	f, err := toFloat(n)
 	if err != nil || f < 0 {
 		return nil, fmt.Errorf("SliceOfZeros: bad size %v", n)
+	}
+	if err := tmplbound.CheckItems("SliceOfZeros", f); err != nil {
+		return nil, err
 	}
 	return make([]int, int(f)), nil
 }

@@ -21,6 +21,9 @@ type LoadOptions struct {
 	Nodes int
 	// Seed seeds RandInt/RandData; 0 picks one from the clock.
 	Seed uint64
+	// MaxObjects bounds the namespaces and object calls the test may make
+	// (Totals.Objects); 0 is DefaultMaxObjects, negative is no bound.
+	MaxObjects int64
 }
 
 // Test is a loaded CL2 config: decoded, defaulted, modules flattened.
@@ -33,6 +36,8 @@ type Test struct {
 
 	// Warnings are probable mistakes that do not stop the run.
 	Warnings Problems
+	// Totals are what the test would do, counted before anything runs.
+	Totals Totals
 
 	render  *renderer
 	pos     *positions
@@ -83,6 +88,15 @@ func Load(o LoadOptions) (*Test, error) {
 	ps = append(ps, sps...)
 	ps = append(ps, t.validate()...)
 	ps = append(ps, t.lintSelectors()...)
+	if errs, _ := ps.split(); len(errs) == 0 {
+		limit := o.MaxObjects
+		if limit == 0 {
+			limit = DefaultMaxObjects
+		}
+		var tps Problems
+		t.Totals, tps = t.countTotals(max(0, limit))
+		ps = append(ps, tps...)
+	}
 	errs, warns := ps.split()
 	t.Warnings = warns.sorted()
 	if len(errs) > 0 {
@@ -214,17 +228,24 @@ func randomSuffix(n int) string {
 // Lint loads a config without running it and returns every problem found,
 // warnings included; simulated adds the checks for simulated (kwok) nodes.
 func Lint(o LoadOptions, simulated bool) Problems {
+	_, ps := lint(o, simulated)
+	return ps
+}
+
+// lint is Lint that also returns the loaded test (nil when it could not be
+// loaded), for the totals a dry run prints.
+func lint(o LoadOptions, simulated bool) (*Test, Problems) {
 	t, err := Load(o)
 	var ps Problems
 	if err != nil && !errors.As(err, &ps) {
-		return Problems{{File: o.ConfigPath, Msg: err.Error()}}
+		return nil, Problems{{File: o.ConfigPath, Msg: err.Error()}}
 	}
 	if t == nil {
-		return ps
+		return nil, ps
 	}
 	ps = append(ps, t.Warnings...)
 	if simulated {
 		ps = append(ps, t.SimulatedNodeProblems()...)
 	}
-	return ps.sorted()
+	return t, ps.sorted()
 }

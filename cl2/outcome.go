@@ -10,14 +10,14 @@ import (
 // prints every problem with file:line to out, and fails when one of them is
 // an error. simulated adds the checks for simulated nodes.
 func CheckConfig(o LoadOptions, simulated bool, out io.Writer) error {
-	ps := Lint(o, simulated)
+	t, ps := lint(o, simulated)
 	for _, p := range ps {
 		fmt.Fprintln(out, p.String())
 	}
 	if errs, _ := ps.split(); len(errs) > 0 {
 		return fmt.Errorf("%s: %d problems", o.ConfigPath, len(errs))
 	}
-	fmt.Fprintf(out, "%s: ok\n", o.ConfigPath)
+	fmt.Fprintf(out, "%s: ok; it would make %s\n", o.ConfigPath, t.Totals)
 	return nil
 }
 

@@ -39,23 +39,51 @@ type replicaOp struct {
 	index     int32
 }
 
-// planReplicas reconciles one namespace: indices at or above desired are
-// deleted (highest first), equal counts update every replica, missing
-// indices are created.
-func planReplicas(namespace string, current, desired int32) []replicaOp {
-	var ops []replicaOp
-	for i := current - 1; i >= desired; i-- {
-		ops = append(ops, replicaOp{opDelete, namespace, i})
+// replicaPlan reconciles one namespace from current to desired replicas:
+// indices at or above desired are deleted (highest first), equal counts
+// update every replica, missing indices are created. Its ops are computed
+// by position, never stored.
+type replicaPlan struct {
+	namespace        string
+	current, desired int32
+}
+
+func (p replicaPlan) deletes() int64 { return int64(max(0, p.current-p.desired)) }
+func (p replicaPlan) creates() int64 { return int64(max(0, p.desired-p.current)) }
+func (p replicaPlan) patches() int64 {
+	if p.current == p.desired {
+		return int64(p.desired)
 	}
-	if current == desired {
-		for i := int32(0); i < desired; i++ {
-			ops = append(ops, replicaOp{opPatch, namespace, i})
+	return 0
+}
+
+// len is the number of ops.
+func (p replicaPlan) len() int64 { return p.deletes() + p.patches() + p.creates() }
+
+// op returns op k, 0 <= k < len().
+func (p replicaPlan) op(k int64) replicaOp {
+	if d := p.deletes(); k < d {
+		return replicaOp{opDelete, p.namespace, p.current - 1 - int32(k)}
+	} else if k -= d; k < p.patches() {
+		return replicaOp{opPatch, p.namespace, int32(k)}
+	} else {
+		return replicaOp{opCreate, p.namespace, p.current + int32(k-p.patches())}
+	}
+}
+
+// phaseOps yields every op of plans in order, one per call (count of them).
+func phaseOps(plans []replicaPlan) (count int64, next func() replicaOp) {
+	for _, p := range plans {
+		count += p.len()
+	}
+	i, k := 0, int64(0)
+	return count, func() replicaOp {
+		for k >= plans[i].len() {
+			i, k = i+1, 0
 		}
+		k++
+		return plans[i].op(k - 1)
 	}
-	for i := current; i < desired; i++ {
-		ops = append(ops, replicaOp{opCreate, namespace, i})
-	}
-	return ops
 }
 
 // instanceKey identifies a bundle member's replicas in one namespace, as
@@ -104,10 +132,15 @@ func (t *Test) phaseNamespaces(ph *Phase) []string {
 	return out
 }
 
-// errorList collects errors from concurrent actions.
+// maxErrors is how many action errors a phase keeps; the rest are counted.
+const maxErrors = 20
+
+// errorList collects errors from concurrent actions, keeping the first
+// maxErrors so that a phase of millions of failing actions stays small.
 type errorList struct {
-	mu   sync.Mutex
-	errs []error
+	mu      sync.Mutex
+	errs    []error
+	dropped int
 }
 
 func (l *errorList) add(err error) {
@@ -116,12 +149,19 @@ func (l *errorList) add(err error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.errs) == maxErrors {
+		l.dropped++
+		return
+	}
 	l.errs = append(l.errs, err)
 }
 
 func (l *errorList) err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.dropped > 0 {
+		return errors.Join(append(l.errs, fmt.Errorf("... and %d more errors", l.dropped))...)
+	}
 	return errors.Join(l.errs...)
 }
 
@@ -145,9 +185,11 @@ func (r *runner) runPhase(ctx context.Context, ph *Phase) error {
 			kinds[j] = append(kinds[j], obj.GroupVersionKind())
 		}
 	}
-	var errs errorList
-	var actions []action
+	var plans []replicaPlan
 	for _, ns := range r.t.phaseNamespaces(ph) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var current int32 = -1
 		keys := make([]instanceKey, len(ph.ObjectBundle))
 		for j, o := range ph.ObjectBundle {
@@ -163,15 +205,18 @@ func (r *runner) runPhase(ctx context.Context, ph *Phase) error {
 			}
 			current = n
 		}
-		for _, op := range planReplicas(ns, current, ph.ReplicasPerNamespace) {
-			actions = append(actions, func(ctx context.Context) { errs.add(r.runBundle(ctx, ph, kinds, op)) })
-		}
+		plans = append(plans, replicaPlan{ns, current, ph.ReplicasPerNamespace})
 		for _, k := range keys {
 			r.state.set(k, ph.ReplicasPerNamespace)
 		}
 	}
-	r.progress.SetTotal(r.actions.Add(int64(len(actions))))
-	p.execute(ctx, actions)
+	var errs errorList
+	n, nextOp := phaseOps(plans)
+	r.progress.SetTotal(r.actions.Add(n))
+	p.execute(ctx, int(n), func() action {
+		op := nextOp()
+		return func(ctx context.Context) { errs.add(r.runBundle(ctx, ph, kinds, op)) }
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -12,9 +12,12 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/perflab/perflab/internal/tmplbound"
 )
 
 // noValue is what text/template prints for a key missing from the mapping.
@@ -81,6 +84,10 @@ func (r *renderer) load(name string) (*parsed, error) {
 	return p, nil
 }
 
+// renderLimits bound every rendering of a config, module or object
+// template (an object's limit in etcd is 1.5 MB).
+var renderLimits = tmplbound.Limits{MaxBytes: 64 << 20, Timeout: 30 * time.Second}
+
 // render executes the template in file name with mapping. Missing values
 // (rendered as "<no value>") are Problems at their line.
 func (r *renderer) render(name string, mapping map[string]any) ([]byte, error) {
@@ -89,7 +96,7 @@ func (r *renderer) render(name string, mapping map[string]any) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := p.tmpl.Execute(&buf, mapping); err != nil {
+	if err := tmplbound.Execute(p.tmpl, &buf, mapping, renderLimits); err != nil {
 		return nil, templateProblems(p.displayed, err)
 	}
 	out := buf.Bytes()

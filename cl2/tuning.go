@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"sync"
 	"time"
 
@@ -17,11 +16,12 @@ import (
 // action is one replica's whole object bundle (create, update or delete).
 type action func(ctx context.Context)
 
-// pacer starts a phase's actions the way its tuning set prescribes and
-// returns when all started actions have finished. It stops starting new
-// actions when ctx is done.
+// pacer starts a phase's n actions the way its tuning set prescribes and
+// returns when all started actions have finished. next yields the actions
+// in order, one per call, so a phase never holds them all; the pacer stops
+// calling it (and starting actions) when ctx is done.
 type pacer interface {
-	execute(ctx context.Context, actions []action)
+	execute(ctx context.Context, n int, next func() action)
 }
 
 // pacers builds tuning sets by name. Global QPS tuning sets keep one token
@@ -54,27 +54,27 @@ func (p *pacers) get(name string) (pacer, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	base := scheduled{clock: p.clock, delay: ts.InitialDelay.D()}
-	// Random schedules draw their numbers now, under the lock.
+	// Random schedules draw their seeds now, under the lock.
 	switch {
 	case ts.QPSLoad != nil:
-		base.offsets = func(n int) []time.Duration { return qpsOffsets(n, ts.QPSLoad.QPS) }
+		base.offsets = func(n int) offsets { return qpsOffsets(ts.QPSLoad.QPS) }
 	case ts.RandomizedLoad != nil:
 		r := rand.New(rand.NewPCG(p.rnd.Uint64(), p.rnd.Uint64()))
-		base.offsets = func(n int) []time.Duration { return randomizedOffsets(n, ts.RandomizedLoad.AverageQPS, r) }
+		base.offsets = func(n int) offsets { return randomizedOffsets(ts.RandomizedLoad.AverageQPS, r) }
 	case ts.SteppedLoad != nil:
-		base.offsets = func(n int) []time.Duration {
-			return steppedOffsets(n, int(ts.SteppedLoad.BurstSize), ts.SteppedLoad.StepDelay.D())
+		base.offsets = func(n int) offsets {
+			return steppedOffsets(int(ts.SteppedLoad.BurstSize), ts.SteppedLoad.StepDelay.D())
 		}
 	case ts.TimeLimitedLoad != nil:
-		base.offsets = func(n int) []time.Duration { return timeLimitedOffsets(n, ts.TimeLimitedLoad.TimeLimit.D()) }
+		base.offsets = func(n int) offsets { return timeLimitedOffsets(n, ts.TimeLimitedLoad.TimeLimit.D()) }
 	case ts.RandomizedTimeLimitedLoad != nil:
 		r := rand.New(rand.NewPCG(p.rnd.Uint64(), p.rnd.Uint64()))
-		base.offsets = func(n int) []time.Duration {
+		base.offsets = func(n int) offsets {
 			return randomizedTimeLimitedOffsets(n, ts.RandomizedTimeLimitedLoad.TimeLimit.D(), r)
 		}
 	case ts.PoissonLoad != nil:
 		r := rand.New(rand.NewPCG(p.rnd.Uint64(), p.rnd.Uint64()))
-		base.offsets = func(n int) []time.Duration { return poissonOffsets(n, ts.PoissonLoad.ExpectedActionsPerSecond, r) }
+		base.offsets = func(n int) offsets { return poissonOffsets(ts.PoissonLoad.ExpectedActionsPerSecond, r) }
 	case ts.ParallelismLimitedLoad != nil:
 		return parallel{limit: int(ts.ParallelismLimitedLoad.ParallelismLimit), clock: p.clock, delay: base.delay}, nil
 	case ts.GlobalQPSLoad != nil:
@@ -90,94 +90,87 @@ func (p *pacers) get(name string) (pacer, error) {
 	return base, nil
 }
 
+// offsets yields the start offsets of a phase's actions from the start of
+// the phase, one per call, in non-decreasing order, in constant memory.
+type offsets func() time.Duration
+
 // qpsOffsets: one start every 1/qps.
-func qpsOffsets(n int, qps float64) []time.Duration {
-	out := make([]time.Duration, n)
+func qpsOffsets(qps float64) offsets {
 	step := time.Duration(float64(time.Second) / qps)
-	for i := range out {
-		out[i] = time.Duration(i) * step
-	}
-	return out
+	var i time.Duration
+	return func() time.Duration { i++; return (i - 1) * step }
 }
 
 // randomizedOffsets: gaps drawn uniformly from [0, 2/avg).
-func randomizedOffsets(n int, avg float64, r *rand.Rand) []time.Duration {
-	out := make([]time.Duration, n)
+func randomizedOffsets(avg float64, r *rand.Rand) offsets {
 	var at time.Duration
-	for i := range out {
-		out[i] = at
+	return func() time.Duration {
+		cur := at
 		at += time.Duration(2 * r.Float64() * float64(time.Second) / avg)
+		return cur
 	}
-	return out
 }
 
 // steppedOffsets: burst actions at once, then stepDelay.
-func steppedOffsets(n, burst int, delay time.Duration) []time.Duration {
-	out := make([]time.Duration, n)
-	for i := range out {
-		out[i] = time.Duration(i/burst) * delay
-	}
-	return out
+func steppedOffsets(burst int, delay time.Duration) offsets {
+	i := 0
+	return func() time.Duration { i++; return time.Duration((i-1)/burst) * delay }
 }
 
-// timeLimitedOffsets: starts spread evenly over limit.
-func timeLimitedOffsets(n int, limit time.Duration) []time.Duration {
-	out := make([]time.Duration, n)
-	if n == 0 {
-		return out
+// timeLimitedOffsets: n starts spread evenly over limit.
+func timeLimitedOffsets(n int, limit time.Duration) offsets {
+	var step time.Duration
+	if n > 0 {
+		step = limit / time.Duration(n)
 	}
-	step := limit / time.Duration(n)
-	for i := range out {
-		out[i] = time.Duration(i) * step
-	}
-	return out
+	var i time.Duration
+	return func() time.Duration { i++; return (i - 1) * step }
 }
 
-// randomizedTimeLimitedOffsets: each start uniform in [0, limit), independently.
-func randomizedTimeLimitedOffsets(n int, limit time.Duration, r *rand.Rand) []time.Duration {
-	out := make([]time.Duration, n)
-	for i := range out {
-		if limit > 0 {
-			out[i] = time.Duration(r.Int64N(int64(limit)))
+// randomizedTimeLimitedOffsets: n starts each uniform in [0, limit),
+// independently, yielded in sorted order without holding them: the
+// minimum of the k draws still to come, all above u, is
+// u + (1-u)(1-V^(1/k)) for V uniform on [0, 1).
+func randomizedTimeLimitedOffsets(n int, limit time.Duration, r *rand.Rand) offsets {
+	u, k := 0.0, n
+	return func() time.Duration {
+		if k > 0 {
+			u += (1 - u) * (1 - math.Pow(1-r.Float64(), 1/float64(k)))
+			k--
 		}
+		return time.Duration(u * float64(limit))
 	}
-	return out
 }
 
 // poissonOffsets: exponential gaps with rate lambda per second.
-func poissonOffsets(n int, lambda float64, r *rand.Rand) []time.Duration {
-	out := make([]time.Duration, n)
+func poissonOffsets(lambda float64, r *rand.Rand) offsets {
 	var at time.Duration
-	for i := range out {
-		out[i] = at
+	return func() time.Duration {
+		cur := at
 		at += time.Duration(float64(time.Second) * -math.Log(1-r.Float64()) / lambda)
+		return cur
 	}
-	return out
 }
 
 // scheduled starts action i at its offset from the start of the phase.
 type scheduled struct {
 	clock   clock.WithTicker
 	delay   time.Duration
-	offsets func(n int) []time.Duration
+	offsets func(n int) offsets
 }
 
-func (s scheduled) execute(ctx context.Context, actions []action) {
-	offs := s.offsets(len(actions))
-	order := make([]int, len(actions))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return offs[order[a]] < offs[order[b]] })
+func (s scheduled) execute(ctx context.Context, n int, next func() action) {
+	off := s.offsets(n)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	start := s.clock.Now().Add(s.delay)
-	for _, i := range order {
-		if !sleepUntil(ctx, s.clock, start.Add(offs[i])) {
+	for range n {
+		if !sleepUntil(ctx, s.clock, start.Add(off())) {
 			return
 		}
+		a := next()
 		wg.Add(1)
-		go func() { defer wg.Done(); actions[i](ctx) }()
+		go func() { defer wg.Done(); a(ctx) }()
 	}
 }
 
@@ -204,19 +197,20 @@ type parallel struct {
 	delay time.Duration
 }
 
-func (p parallel) execute(ctx context.Context, actions []action) {
+func (p parallel) execute(ctx context.Context, n int, next func() action) {
 	if !sleepUntil(ctx, p.clock, p.clock.Now().Add(p.delay)) {
 		return
 	}
 	sem := make(chan struct{}, p.limit)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for _, a := range actions {
+	for range n {
 		select {
 		case <-ctx.Done():
 			return
 		case sem <- struct{}{}:
 		}
+		a := next()
 		wg.Add(1)
 		go func() { defer wg.Done(); defer func() { <-sem }(); a(ctx) }()
 	}
@@ -230,16 +224,17 @@ type global struct {
 	delay   time.Duration
 }
 
-func (g global) execute(ctx context.Context, actions []action) {
+func (g global) execute(ctx context.Context, n int, next func() action) {
 	if !sleepUntil(ctx, g.clock, g.clock.Now().Add(g.delay)) {
 		return
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for _, a := range actions {
+	for range n {
 		if err := g.limiter.Wait(ctx); err != nil {
 			return
 		}
+		a := next()
 		wg.Add(1)
 		go func() { defer wg.Done(); a(ctx) }()
 	}

@@ -11,6 +11,21 @@ import (
 	testclock "k8s.io/utils/clock/testing"
 )
 
+// take draws n offsets.
+func take(n int, o offsets) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = o()
+	}
+	return out
+}
+
+// fromSlice hands a slice of actions to a pacer.
+func fromSlice(acts []action) (int, func() action) {
+	i := 0
+	return len(acts), func() action { i++; return acts[i-1] }
+}
+
 func TestOffsets(t *testing.T) {
 	s := time.Second
 	tests := []struct {
@@ -18,10 +33,10 @@ func TestOffsets(t *testing.T) {
 		got  []time.Duration
 		want []time.Duration
 	}{
-		{"qps 2", qpsOffsets(4, 2), []time.Duration{0, s / 2, s, 3 * s / 2}},
-		{"stepped 2 per 5s", steppedOffsets(5, 2, 5*s), []time.Duration{0, 0, 5 * s, 5 * s, 10 * s}},
-		{"time limited 10s", timeLimitedOffsets(4, 10*s), []time.Duration{0, 2500 * time.Millisecond, 5 * s, 7500 * time.Millisecond}},
-		{"time limited none", timeLimitedOffsets(0, s), []time.Duration{}},
+		{"qps 2", take(4, qpsOffsets(2)), []time.Duration{0, s / 2, s, 3 * s / 2}},
+		{"stepped 2 per 5s", take(5, steppedOffsets(2, 5*s)), []time.Duration{0, 0, 5 * s, 5 * s, 10 * s}},
+		{"time limited 10s", take(4, timeLimitedOffsets(4, 10*s)), []time.Duration{0, 2500 * time.Millisecond, 5 * s, 7500 * time.Millisecond}},
+		{"time limited none", take(0, timeLimitedOffsets(0, s)), []time.Duration{}},
 	}
 	for _, tt := range tests {
 		if !slices.Equal(tt.got, tt.want) {
@@ -32,7 +47,7 @@ func TestOffsets(t *testing.T) {
 
 func TestRandomOffsetsBounds(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
-	ro := randomizedOffsets(1000, 10, r) // gaps in [0, 200ms)
+	ro := take(1000, randomizedOffsets(10, r)) // gaps in [0, 200ms)
 	for i := 1; i < len(ro); i++ {
 		if gap := ro[i] - ro[i-1]; gap < 0 || gap >= 200*time.Millisecond {
 			t.Fatalf("randomized gap %v outside [0, 200ms)", gap)
@@ -42,12 +57,25 @@ func TestRandomOffsetsBounds(t *testing.T) {
 	if mean := ro[len(ro)-1] / 999; mean < 90*time.Millisecond || mean > 110*time.Millisecond {
 		t.Errorf("randomized mean gap %v, want about 100ms", mean)
 	}
-	for _, o := range randomizedTimeLimitedOffsets(1000, time.Second, r) {
-		if o < 0 || o >= time.Second {
-			t.Fatalf("randomized time-limited offset %v outside [0, 1s)", o)
+	rtl := take(1000, randomizedTimeLimitedOffsets(1000, time.Second, r))
+	for i, o := range rtl {
+		if o < 0 || o >= time.Second || (i > 0 && o < rtl[i-1]) {
+			t.Fatalf("randomized time-limited offset %d = %v outside [0, 1s) or out of order", i, o)
 		}
 	}
-	po := poissonOffsets(2000, 20, r) // mean gap 50ms
+	// 1000 uniform starts on [0, 1s): about 250 in each quarter second.
+	for q := range 4 {
+		n := 0
+		for _, o := range rtl {
+			if o >= time.Duration(q)*250*time.Millisecond && o < time.Duration(q+1)*250*time.Millisecond {
+				n++
+			}
+		}
+		if n < 200 || n > 300 {
+			t.Errorf("randomized time-limited: %d starts in quarter %d, want about 250", n, q)
+		}
+	}
+	po := take(2000, poissonOffsets(20, r)) // mean gap 50ms
 	if mean := po[len(po)-1] / 1999; mean < 45*time.Millisecond || mean > 55*time.Millisecond {
 		t.Errorf("poisson mean gap %v, want about 50ms", mean)
 	}
@@ -69,7 +97,7 @@ func TestScheduledUsesClock(t *testing.T) {
 		acts[i] = func(context.Context) { mu.Lock(); started = append(started, clk.Now()); mu.Unlock() }
 	}
 	done := make(chan struct{})
-	go func() { pc.execute(context.Background(), acts); close(done) }()
+	go func() { n, next := fromSlice(acts); pc.execute(context.Background(), n, next); close(done) }()
 	for i := 0; i < 2; i++ {
 		for !clk.HasWaiters() {
 			time.Sleep(time.Millisecond)
@@ -103,7 +131,8 @@ func TestParallelismLimit(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	pc.execute(context.Background(), acts)
+	na, next := fromSlice(acts)
+	pc.execute(context.Background(), na, next)
 	if n != 20 || peak > 2 {
 		t.Errorf("ran %d actions with peak parallelism %d, want 20 and <= 2", n, peak)
 	}
@@ -133,8 +162,22 @@ func TestPlanReplicas(t *testing.T) {
 		{0, 0, nil},
 	}
 	for _, tt := range tests {
-		if got := planReplicas("ns-1", tt.cur, tt.want); !slices.Equal(got, tt.plan) {
+		p := replicaPlan{"ns-1", tt.cur, tt.want}
+		var got []replicaOp
+		for k := range p.len() {
+			got = append(got, p.op(k))
+		}
+		if !slices.Equal(got, tt.plan) {
 			t.Errorf("%d -> %d: got %v, want %v", tt.cur, tt.want, got, tt.plan)
 		}
+	}
+	n, next := phaseOps([]replicaPlan{{"a", 0, 2}, {"b", 1, 1}, {"c", 0, 0}, {"d", 2, 1}})
+	var got []replicaOp
+	for range n {
+		got = append(got, next())
+	}
+	want := []replicaOp{{opCreate, "a", 0}, {opCreate, "a", 1}, {opPatch, "b", 0}, {opDelete, "d", 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("phaseOps: got %v, want %v", got, want)
 	}
 }

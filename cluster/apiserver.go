@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/rest"
@@ -40,6 +41,7 @@ func apiServerArgs(o Options, p pki, pt ports) componentArgs {
 		"max-mutating-requests-inflight", strconv.Itoa(o.MaxMutatingRequestsInflight),
 		"profiling", "false",
 	)
+	a.set(frontProxyArgs(p)...)
 	a.setAll(o.APIServerArgs)
 	return a
 }
@@ -56,8 +58,10 @@ func newAPIServerOptions(args componentArgs) (*options.ServerRunOptions, error) 
 // runAPIServer completes, validates and starts the API server chain
 // (apiextensions → kube → aggregator). It returns once the server is
 // serving; Run continues in the background until ctx is done, and its error
-// (if any) arrives on errc.
-func runAPIServer(ctx context.Context, s *options.ServerRunOptions, errc chan<- error) error {
+// (if any) arrives on errc. Until ready is set, requests that authorization
+// does not allow fail with a retryable error (see startupGate). The
+// aggregator proxies the metrics Service to metricsAddr.
+func runAPIServer(ctx context.Context, s *options.ServerRunOptions, ready *atomic.Bool, errc chan<- error, metricsAddr string) error {
 	// Loopback clients should not log warnings the server sends itself.
 	rest.SetDefaultWarningHandler(rest.NoWarnings{})
 	completed, err := s.Complete(ctx)
@@ -71,6 +75,8 @@ func runAPIServer(ctx context.Context, s *options.ServerRunOptions, errc chan<- 
 	if err != nil {
 		return fmt.Errorf("kube-apiserver config: %w", err)
 	}
+	gateAuthorization(config, ready)
+	config.Aggregator.ExtraConfig.ServiceResolver = metricsResolver{addr: metricsAddr, next: config.Aggregator.ExtraConfig.ServiceResolver}
 	cc, err := config.Complete()
 	if err != nil {
 		return fmt.Errorf("kube-apiserver config: %w", err)

@@ -32,12 +32,14 @@ type Cluster struct {
 	started    time.Time
 	times      StartupTimes
 
-	etcd    *etcdServer
-	cancel  context.CancelFunc
-	apiDone chan error
-	logFile *os.File
-	stop    sync.Once
-	stopErr error
+	etcd        *etcdServer
+	apiReady    atomic.Bool // set once /readyz passed: see startupGate
+	metricsAddr string      // the in-process metrics.k8s.io server
+	cancel      context.CancelFunc
+	apiDone     chan error
+	logFile     *os.File
+	stop        sync.Once
+	stopErr     error
 }
 
 // Endpoints are where the cluster listens; all on 127.0.0.1.
@@ -165,13 +167,24 @@ func (c *Cluster) start(ctx context.Context) error {
 		return err
 	}
 
+	usage, err := loadResourceUsage(c.opts.ResourceUsage)
+	if err != nil {
+		return err
+	}
+	if err := c.pki.ensureMetricsAPICerts(); err != nil {
+		return err
+	}
 	// Options first, in this order (see newControllerManagerOptions), then
 	// the shared feature gates and emulation version are applied once.
 	kcm, err := newControllerManagerOptions(controllerManagerArgs(kubeconfigPath(c.dataDir, "kube-controller-manager"), c.pki))
 	if err != nil {
 		return err
 	}
-	api, err := newAPIServerOptions(apiServerArgs(c.opts, c.pki, c.st.Ports))
+	apiArgs := apiServerArgs(c.opts, c.pki, c.st.Ports)
+	if err := c.addAuditArgs(apiArgs); err != nil {
+		return err
+	}
+	api, err := newAPIServerOptions(apiArgs)
 	if err != nil {
 		return err
 	}
@@ -189,12 +202,19 @@ func (c *Cluster) start(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.apiDone = make(chan error, 1)
-	if err := runAPIServer(runCtx, api, c.apiDone); err != nil {
+	metricsLn, err := listenMetricsAPI()
+	if err != nil {
+		return err
+	}
+	go func() { <-runCtx.Done(); metricsLn.Close() }()
+	c.metricsAddr = metricsLn.Addr().String()
+	if err := runAPIServer(runCtx, api, &c.apiReady, c.apiDone, c.metricsAddr); err != nil {
 		return err
 	}
 	if err := c.waitAPIReady(ctx); err != nil {
 		return err
 	}
+	c.apiReady.Store(true)
 	c.times.APIReady = time.Since(c.started)
 	if err := c.bootstrap(ctx); err != nil {
 		return err
@@ -221,6 +241,9 @@ func (c *Cluster) start(ctx context.Context) error {
 		return err
 	}
 	c.times.NodesReady = time.Since(c.started)
+	if err := startMetricsAPI(ctx, runCtx, metricsLn, c.RESTConfig(), c.pki, usage); err != nil {
+		return err
+	}
 	return nil
 }
 

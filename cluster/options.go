@@ -30,6 +30,11 @@ type Options struct {
 	// MaxRequestsInflight and MaxMutatingRequestsInflight are the API
 	// server's flags of the same names (defaults 400 and 200).
 	MaxRequestsInflight, MaxMutatingRequestsInflight int
+	// ResourceUsage is a YAML file of kwok ResourceUsage and
+	// ClusterResourceUsage objects: the simulated usage metrics.k8s.io
+	// (kubectl top) reports. Empty: usage from each container's requests and
+	// limits (resource_usage.yaml).
+	ResourceUsage string
 	// APIServerArgs are extra kube-apiserver flags as "key=value"; they win
 	// over perflab's own settings. Those that would weaken binding,
 	// authentication, TLS or authorization are refused unless
@@ -38,6 +43,9 @@ type Options struct {
 	// InsecureAPIServerArgs accepts such APIServerArgs; Start logs a
 	// warning for each.
 	InsecureAPIServerArgs bool
+	// AuditLog, when set, is the file the API server writes its audit log
+	// to: every request at Metadata level, as JSON lines (see audit.go).
+	AuditLog string
 }
 
 // Defaults for Options.

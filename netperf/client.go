@@ -23,6 +23,8 @@ type Options struct {
 	Namespace Namespace // create the client's sockets here; nil = current namespace
 	Labels    Labels
 	Logger    *slog.Logger
+	// Token is presented to a server started with one (--token).
+	Token string
 }
 
 // Validate checks o and fills defaults. Errors wrap ErrBadInput.
@@ -96,7 +98,7 @@ func (o *Options) mssList() []int {
 func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 	var samples []*sample
 	for i := 0; i < o.Samples; i++ {
-		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Logger)
+		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Token, o.Logger)
 		if err != nil {
 			return Result{}, fmt.Errorf("%s sample %d/%d: %w", spec.Test, i+1, o.Samples, err)
 		}
@@ -108,9 +110,10 @@ func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 	return summarize(spec, o.Labels, samples), nil
 }
 
-// runOnce runs one sample of spec against server (host:port); log (may be
+// runOnce runs one sample of spec against server (host:port), presenting
+// token when not empty; log (may be
 // nil) gets a progress line every progressInterval while it runs.
-func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, log *slog.Logger) (*sample, error) {
+func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token string, log *slog.Logger) (*sample, error) {
 	if err := spec.Params.Validate(spec.Test); err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, log *s
 		return nil, fmt.Errorf("server %s: %w", server, err)
 	}
 	cc := newControlConn(ctrl)
-	if err := cc.write(request{Spec: spec}); err != nil {
+	if err := cc.write(request{Spec: spec, Token: token}); err != nil {
 		return nil, fmt.Errorf("server %s: %w", server, err)
 	}
 	var h hello

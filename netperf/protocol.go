@@ -76,7 +76,8 @@ func readPreamble(r io.Reader) (preamble, error) {
 
 // request opens a test session.
 type request struct {
-	Spec Spec `json:"spec"`
+	Spec  Spec   `json:"spec"`
+	Token string `json:"token,omitempty"`
 }
 
 // hello accepts (Session set) or refuses (Error set) a request.

@@ -2,11 +2,14 @@ package netperf
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -18,7 +21,33 @@ type ServerOptions struct {
 	Port      int       // TCP and UDP port; 0 = any free port (tests)
 	Namespace Namespace // create the sockets in this network namespace; nil = current
 	Logger    *slog.Logger
+	// Token, when set, must be presented by every client (--token).
+	Token string
+	// MaxSessions bounds the sessions open at once (default 16).
+	MaxSessions int
+	// IdleTimeout ends a session with no open data connection and no
+	// datagram from its peer for this long (default 30s).
+	IdleTimeout time.Duration
 }
+
+// TokenEnv passes a token to `perflab netperf server` and `run` without
+// showing it in the process list.
+const TokenEnv = "PERFLAB_NETPERF_TOKEN"
+
+// NewToken draws a random token (128 bits, hex).
+func NewToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// Server defaults.
+const (
+	DefaultMaxSessions = 16
+	DefaultIdleTimeout = 30 * time.Second
+)
 
 // Server answers perflab netperf clients on one TCP port (control and data
 // connections) and the UDP port of the same number.
@@ -26,6 +55,7 @@ type Server struct {
 	ln  net.Listener
 	udp *net.UDPConn
 	log *slog.Logger
+	o   ServerOptions
 
 	udpBusy sync.Mutex // one UDP test at a time owns the UDP socket
 	mu      sync.Mutex
@@ -43,7 +73,16 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{log: o.Logger, active: map[uint64]*session{}}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if ip, err := netip.ParseAddr(o.Bind); o.Token == "" && (err != nil || !ip.IsLoopback()) {
+		o.Logger.Warn("the server is reachable beyond loopback without --token: anyone who reaches it can run tests", "bind", o.Bind)
+	}
+	s := &Server{log: o.Logger, o: o, active: map[uint64]*session{}}
 	err := inNamespace(o.Namespace, func() error {
 		var err error
 		for try := 0; try < 20; try++ { // with port 0, find a port free for both TCP and UDP
@@ -145,9 +184,18 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 		s.log.Debug("bad control request", "remote", c.RemoteAddr(), "err", err)
 		return
 	}
+	if s.o.Token != "" && subtle.ConstantTimeCompare([]byte(req.Token), []byte(s.o.Token)) != 1 {
+		s.log.Warn("refused a client without the server's token", "remote", c.RemoteAddr())
+		_ = cc.write(hello{Error: "this server needs --token (the one it was started with)"})
+		return
+	}
 	spec := req.Spec
 	if err := spec.Params.Validate(spec.Test); err != nil {
 		_ = cc.write(hello{Error: err.Error()})
+		return
+	}
+	peer, err := netip.ParseAddrPort(c.RemoteAddr().String())
+	if err != nil {
 		return
 	}
 	udp := tests[spec.Test].udp
@@ -165,16 +213,27 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 	defer cancel()
 	stop := context.AfterFunc(sctx, func() { c.Close() })
 	defer stop()
-	ss := newSession(sctx, rand.Uint64()|1, spec)
+	id, err := newSessionID()
+	if err != nil {
+		_ = cc.write(hello{Error: err.Error()})
+		return
+	}
+	ss := newSession(sctx, id, spec, peer.Addr())
 	s.mu.Lock()
+	if len(s.active) >= s.o.MaxSessions {
+		s.mu.Unlock()
+		_ = cc.write(hello{Error: fmt.Sprintf("server busy: %d sessions open", s.o.MaxSessions)})
+		return
+	}
 	s.active[ss.id] = ss
 	s.mu.Unlock()
+	go s.closeIdle(sctx, ss, cancel)
 	defer func() {
 		s.mu.Lock()
 		delete(s.active, ss.id)
 		s.mu.Unlock()
 	}()
-	s.log.Info("test started", "test", spec.Test, "remote", c.RemoteAddr(), "session", ss.id)
+	s.log.Info("test started", "test", spec.Test, "remote", c.RemoteAddr())
 	var udpStop func()
 	if udp {
 		udpStop = ss.startUDP(s.udp)
@@ -185,14 +244,33 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 	}
 	var d done
 	if err := cc.read(&d, spec.Duration+2*time.Minute); err != nil {
-		s.log.Warn("client went away", "session", ss.id, "err", err)
+		s.log.Warn("client went away or idle", "remote", c.RemoteAddr(), "err", err)
 		ss.abort(udpStop)
 		return
 	}
 	rep := ss.finish(udpStop, d)
 	release() // before the report, so the client's next UDP test finds the socket free
 	if err := cc.write(rep); err != nil {
-		s.log.Warn("send report", "session", ss.id, "err", err)
+		s.log.Warn("send report", "remote", c.RemoteAddr(), "err", err)
 	}
-	s.log.Info("test finished", "test", spec.Test, "session", ss.id)
+	s.log.Info("test finished", "test", spec.Test, "remote", c.RemoteAddr())
+}
+
+// closeIdle ends the session (cancel closes its control connection) once it
+// has been idle for the server's IdleTimeout.
+func (s *Server) closeIdle(ctx context.Context, ss *session, cancel context.CancelFunc) {
+	t := time.NewTicker(min(time.Second, s.o.IdleTimeout/4))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if ss.idleFor(now) > s.o.IdleTimeout {
+				s.log.Warn("closing an idle session", "peer", ss.peer, "idle", s.o.IdleTimeout)
+				cancel()
+				return
+			}
+		}
+	}
 }

@@ -2,10 +2,15 @@ package netperf
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +20,14 @@ type session struct {
 	cancel context.CancelFunc
 	id     uint64
 	spec   Spec
+	// peer is the address that opened the session over TCP: data
+	// connections and UDP datagrams from anywhere else are ignored, and
+	// UDP replies go nowhere else.
+	peer netip.Addr
+
+	// lastActive (unix ns) and openData tell an idle session from a busy one.
+	lastActive atomic.Int64
+	openData   atomic.Int32
 
 	sendOnce sync.Once
 	sendBuf  []byte // read-only payload shared by the session's senders
@@ -29,13 +42,42 @@ type session struct {
 	errs    []error
 }
 
-func newSession(ctx context.Context, id uint64, spec Spec) *session {
+func newSession(ctx context.Context, id uint64, spec Spec, peer netip.Addr) *session {
 	ctx, cancel := context.WithCancel(ctx)
-	return &session{ctx: ctx, cancel: cancel, id: id, spec: spec, cpu0: processCPU()}
+	ss := &session{ctx: ctx, cancel: cancel, id: id, spec: spec, peer: peer.Unmap(), cpu0: processCPU()}
+	ss.touch()
+	return ss
 }
 
-// data takes over a data connection; false means the session is over.
+// newSessionID draws an unguessable, non-zero session id.
+func newSessionID() (uint64, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, fmt.Errorf("session id: %w", err)
+	}
+	return binary.BigEndian.Uint64(b[:]) | 1, nil
+}
+
+// from reports whether addr is the session's peer.
+func (ss *session) from(addr netip.Addr) bool { return addr.Unmap() == ss.peer }
+
+func (ss *session) touch() { ss.lastActive.Store(time.Now().UnixNano()) }
+
+// idleFor is how long the session has had no open data connection and no
+// datagram from its peer.
+func (ss *session) idleFor(now time.Time) time.Duration {
+	if ss.openData.Load() > 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(0, ss.lastActive.Load()))
+}
+
+// data takes over a data connection from the session's peer; false means
+// the session is over or the connection comes from elsewhere.
 func (ss *session) data(c net.Conn, p preamble) bool {
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err != nil || !ss.from(ap.Addr()) {
+		return false
+	}
 	ss.mu.Lock()
 	if ss.closed || ss.ctx.Err() != nil {
 		ss.mu.Unlock()
@@ -43,8 +85,10 @@ func (ss *session) data(c net.Conn, p preamble) bool {
 	}
 	ss.wg.Add(1)
 	ss.mu.Unlock()
+	ss.openData.Add(1)
 	go func() {
 		defer ss.wg.Done()
+		defer func() { ss.touch(); ss.openData.Add(-1) }()
 		ss.serveData(c, p)
 	}()
 	return true

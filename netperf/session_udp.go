@@ -3,6 +3,7 @@ package netperf
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"os"
 	"sync/atomic"
 	"time"
@@ -96,11 +97,12 @@ func (ss *session) udpReceive(u *net.UDPConn, stopping *atomic.Bool) ([]udpRepor
 			}
 			continue
 		}
+		ss.touch()
 		now := time.Now().UnixNano()
 		for i := range n {
 			m := &msgs[i]
 			h, ok := parseUDPHeader(m.Buffers[0][:m.N])
-			if !ok || h.session != ss.id || int(h.stream) >= len(st) {
+			if !ok || h.session != ss.id || int(h.stream) >= len(st) || !ss.fromUDP(m.Addr) {
 				continue // stale datagram from an earlier test, or not ours
 			}
 			arrival := now
@@ -138,8 +140,21 @@ func (s *udpStreamState) add(h udpHeader, size int, arrival int64) {
 	s.lastTransit = transit
 }
 
+// fromUDP reports whether a datagram's source is the session's peer.
+func (ss *session) fromUDP(a net.Addr) bool {
+	ua, ok := a.(*net.UDPAddr)
+	if !ok {
+		return false
+	}
+	ip, ok := netip.AddrFromSlice(ua.IP)
+	return ok && ss.from(ip)
+}
+
 // udpEcho answers UDP_RR requests, echoing the header so the client can
-// match responses to requests.
+// match responses to requests. Only datagrams from the session's peer
+// carrying its id are answered, one response of the size its control
+// connection asked for per request: nothing goes to a spoofed source, and
+// the response rate is the peer's own request rate.
 func (ss *session) udpEcho(u *net.UDPConn, stopping *atomic.Bool) (answered uint64, err error) {
 	buf := make([]byte, 64<<10)
 	resp := make([]byte, max(ss.spec.ResponseSize, udpHeaderLen))
@@ -153,9 +168,10 @@ func (ss *session) udpEcho(u *net.UDPConn, stopping *atomic.Bool) (answered uint
 			continue
 		}
 		h, ok := parseUDPHeader(buf[:n])
-		if !ok || h.session != ss.id {
+		if !ok || h.session != ss.id || !ss.from(addr.Addr()) {
 			continue
 		}
+		ss.touch()
 		copy(resp[:udpHeaderLen], buf[:udpHeaderLen])
 		if _, err := u.WriteToUDPAddrPort(resp, addr); err != nil {
 			continue

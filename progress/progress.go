@@ -127,3 +127,31 @@ func (r *Reporter) Start(ctx context.Context) (stop func()) {
 		}
 	}
 }
+
+// Snapshot is a Reporter's counters at one moment, for live displays.
+type Snapshot struct {
+	Name       string        `json:"name"`
+	Unit       string        `json:"unit"`
+	Done       int64         `json:"done"`
+	Total      int64         `json:"total"`
+	Errors     int64         `json:"errors"`
+	Ready      int64         `json:"ready"`
+	ReadyTotal int64         `json:"readyTotal"` // -1 until waiting starts
+	Rate       float64       `json:"rate"`       // units per second since New
+	Elapsed    time.Duration `json:"elapsed"`
+}
+
+// Snapshot returns the counters now.
+func (r *Reporter) Snapshot() Snapshot {
+	return Snapshot{
+		Name:       r.o.Name,
+		Unit:       r.o.Unit,
+		Done:       r.done.Load(),
+		Total:      r.total.Load(),
+		Errors:     r.errs.Load(),
+		Ready:      r.ready.Load(),
+		ReadyTotal: r.readyTotal.Load(),
+		Rate:       r.Rate(),
+		Elapsed:    r.o.Now().Sub(r.start),
+	}
+}

@@ -79,6 +79,7 @@ func pageShapes(t *testing.T) []pageShape {
 		{"kube-burner-partial", BuildPage(load(t, "kube-burner-partial"))},
 		{"cl2", BuildPage(load(t, "cl2-pod-startup"))},
 		{"netperf", BuildPage(load(t, "netperf-run"))},
+		{"netperf-lab-bigtcp", BuildPage(load(t, "netperf-lab"))},
 		{"compare", BuildComparePage(qps50, qps5, c)},
 	}
 }

@@ -24,13 +24,21 @@ func runView(r *Run, id string) RunView {
 	if r.Info != nil {
 		v.ConfigText = r.Info.ConfigText
 	}
+	if r.Info != nil && len(r.Info.Diagnosis) > 0 {
+		t := Table{Header: []string{"what the run waited for"}}
+		for _, d := range r.Info.Diagnosis {
+			t.Rows = append(t.Rows, []string{d})
+			t.Status = append(t.Status, "warn")
+		}
+		v.Sections = append(v.Sections, Section{Title: "Diagnosis", Tables: []Table{t}})
+	}
 	switch r.Kind {
 	case KubeBurner, Metrics:
-		v.Sections = kubeBurnerSections(r, id)
+		v.Sections = append(v.Sections, kubeBurnerSections(r, id)...)
 	case ClusterLoader2:
-		v.Sections = cl2Sections(r, id)
+		v.Sections = append(v.Sections, cl2Sections(r, id)...)
 	case Netperf:
-		v.Sections = netperfSections(r, id)
+		v.Sections = append(v.Sections, netperfSections(r, id)...)
 	}
 	return v
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/netperf"
 )
 
@@ -85,7 +86,56 @@ func (j *judge) kubeBurner(base, cand []*Run) []Figure {
 		}
 		figs = append(figs, j.podLatency(job, base, cand)...)
 	}
-	return append(figs, j.metricSeries(base, cand)...)
+	figs = append(figs, j.metricSeries(base, cand)...)
+	return append(figs, j.apiFigures(base, cand)...)
+}
+
+// apiLatencyFigures are the API server figures compare judges: latencies
+// per verb or operation, and the error rate; request rates say how much
+// work was done, not how well.
+var apiLatencyFigures = []string{"apiserverP90LatencyByVerb", "etcdP99LatencyByOperation", "apiserverErrorRateByCode"}
+
+// apiFigures compares the API server figures of runs that have them (one
+// value per run: tolerance alone, or Welch with repeated runs). WATCH and
+// CONNECT are long-running requests, so their latency is left out, as
+// ClusterLoader2 leaves it out of its API SLO.
+func (j *judge) apiFigures(base, cand []*Run) []Figure {
+	all := append(append([]*Run{}, base...), cand...)
+	if slices.ContainsFunc(all, func(r *Run) bool { return r.Figures == nil }) {
+		return nil
+	}
+	value := func(r *Run, metric, key string) (float64, bool) {
+		for _, f := range r.Figures.Figures {
+			if f.MetricName != metric {
+				continue
+			}
+			for _, s := range f.Series {
+				if labelKey(s.Labels) == key {
+					return s.Value, true
+				}
+			}
+		}
+		return 0, false
+	}
+	var figs []Figure
+	for _, f := range base[0].Figures.Figures {
+		if !slices.Contains(apiLatencyFigures, f.MetricName) {
+			continue
+		}
+		for _, s := range f.Series {
+			if v := s.Labels["verb"]; v == "WATCH" || v == "CONNECT" {
+				continue
+			}
+			key := labelKey(s.Labels)
+			get := func(r *Run) (float64, bool) { return value(r, f.MetricName, key) }
+			b, ok1 := perRun(base, get)
+			c, ok2 := perRun(cand, get)
+			if ok1 && ok2 {
+				figs = append(figs, j.figure(fmt.Sprintf("%s {%s}", f.MetricName, key), f.Unit, true, sides{base: b, cand: c}))
+			}
+		}
+	}
+	return figs
 }
 
 func (j *judge) podLatency(job string, base, cand []*Run) []Figure {
@@ -131,15 +181,12 @@ func quantiles(each [][]float64, q float64) []float64 {
 }
 
 // metricSeries compares kube-burner metric documents: each label set's
-// samples over the run are the per-interval data (Mann–Whitney U).
+// samples over the run are the per-interval data (Mann–Whitney U); only the
+// series the page charts (the highest peaks) are compared.
 func (j *judge) metricSeries(base, cand []*Run) []Figure {
 	var figs []Figure
 	for _, name := range slices.Sorted(maps.Keys(base[0].Series)) {
-		keys := map[string]bool{}
-		for _, d := range base[0].Series[name] {
-			keys[labelKey(d.Labels)] = true
-		}
-		for _, k := range slices.Sorted(maps.Keys(keys)) {
+		for _, k := range topSeries(base[0].Series[name]) {
 			samples := func(r *Run) []float64 {
 				var v []float64
 				for _, d := range r.Series[name] {
@@ -174,6 +221,21 @@ func (j *judge) metricSeries(base, cand []*Run) []Figure {
 		}
 	}
 	return figs
+}
+
+// topSeries are the label sets of the maxSeries highest peaks (the ones the
+// page charts), sorted by label.
+func topSeries(docs []metrics.Document) []string {
+	peak := map[string]float64{}
+	for _, d := range docs {
+		k := labelKey(d.Labels)
+		peak[k] = max(peak[k], d.Value)
+	}
+	keys := slices.Sorted(maps.Keys(peak))
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(peak[b], peak[a]) })
+	keys = keys[:min(len(keys), maxSeries)]
+	slices.Sort(keys)
+	return keys
 }
 
 // perfdash compares every data item value present on all runs (CL2

@@ -26,6 +26,7 @@ var fixtures = []struct {
 	{"kube-burner-partial", KubeBurner},
 	{"cl2-pod-startup", ClusterLoader2},
 	{"netperf-run", Netperf},
+	{"netperf-lab", Netperf},
 }
 
 func load(t testing.TB, dirs ...string) []*Run {
@@ -197,5 +198,26 @@ func BenchmarkCompare150kPods(b *testing.B) {
 		if _, err := Compare([]*Run{x}, []*Run{y}, CompareOptions{Tolerance: 0.1}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Runs with API server figures compare their latencies (not WATCH) and error
+// rates; one run a side, by the tolerance alone.
+func TestCompareAPIFigures(t *testing.T) {
+	c, err := Compare(load(t, "kube-burner-s1"), load(t, "kube-burner-partial"), CompareOptions{Tolerance: 0.10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api int
+	for _, f := range c.Figures {
+		if strings.HasPrefix(f.Name, "apiserverP90LatencyByVerb") || strings.HasPrefix(f.Name, "etcdP99") || strings.HasPrefix(f.Name, "apiserverErrorRate") {
+			api++
+			if strings.Contains(f.Name, "verb=WATCH") || f.Method != MethodTolerance {
+				t.Errorf("%+v", f)
+			}
+		}
+	}
+	if api == 0 {
+		t.Error("no API figure compared")
 	}
 }

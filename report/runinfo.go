@@ -34,6 +34,9 @@ type RunInfo struct {
 	End               time.Time `json:"end"`
 	ExitCode          int       `json:"exitCode"`
 	Why               string    `json:"why,omitempty"` // the error that decided the exit code
+	// Diagnosis explains what the run waited for in vain, such as Pending
+	// pods ("0/1 nodes are available: 1 Too many pods"), one line each.
+	Diagnosis []string `json:"diagnosis,omitempty"`
 }
 
 // Machine is the host perflab ran on.

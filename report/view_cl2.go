@@ -40,6 +40,9 @@ func cl2Sections(r *Run, id string) []Section {
 	for i, f := range r.Perfdash {
 		out = append(out, perfdashSection(f, r.JUnit, fmt.Sprintf("%s-p%d", id, i)))
 	}
+	if r.Figures != nil {
+		out = append(out, figuresSection(r.Figures, id+"-api"))
+	}
 	return out
 }
 

@@ -29,7 +29,7 @@ func netperfName(r netperf.Result) string {
 	if r.Direction != "" && r.Direction != "forward" {
 		parts = append(parts, r.Direction)
 	}
-	if r.MTU != 0 {
+	if r.MTU != 0 && r.MTU != 1500 { // 1500 is the lab's default
 		parts = append(parts, fmt.Sprintf("MTU %d", r.MTU))
 	}
 	return strings.Join(parts, " ")

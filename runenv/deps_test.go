@@ -11,7 +11,7 @@ import (
 // target nor cluster, is among their dependencies.
 func TestDomainPackagesDoNotLinkTheControlPlane(t *testing.T) {
 	const mod = "github.com/perflab/perflab/"
-	domains := []string{mod + "burner", mod + "cl2", mod + "metrics", mod + "netperf/...", mod + "cilium", mod + "runenv"}
+	domains := []string{mod + "burner", mod + "cl2", mod + "metrics", mod + "netperf/...", mod + "cilium", mod + "runenv", mod + "ui"}
 	out, err := exec.Command("go", append([]string{"list", "-deps"}, domains...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list -deps: %v\n%s", err, out)

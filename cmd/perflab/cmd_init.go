@@ -28,8 +28,10 @@ type initOptions struct {
 	set          []string
 	allowMissing bool
 	metricsDir   string
+	tap          bool
 	target       target.Options
 	metrics      metrics.RunOptions
+	ui           uiOptions
 	report       runReport
 }
 
@@ -39,15 +41,26 @@ func newInitCommand() *cobra.Command {
 		Use: "init -c CONFIG",
 		Example: `  perflab init -c examples/kube-burner/s1-config.yaml
   perflab init -c examples/kube-burner/s2-config.yaml --embedded-max-pods 150
+  perflab init -c examples/kube-burner/s2-config.yaml --tap
+  perflab init -c examples/kube-burner/s2-config.yaml --ui
   perflab init -c api-intensive.yml --kubeconfig ~/.kube/config --set jobs.0.qps=50 -m seed`,
 		Short: "Run a kube-burner config (v1.17 or v2): create, patch, read and delete objects at a set rate",
 		Long: `Run a kube-burner configuration unchanged. Without --kubeconfig, $KUBECONFIG or
 ~/.kube/config (or with --embedded) an embedded cluster is started for the run.
 
 Results go to the metrics directory (collected-metrics-<uuid>): jobSummary.json,
-podLatencyMeasurement-<job>.json, podLatencyQuantilesMeasurement-<job>.json,
-the run's log, perflab-<uuid>.log, and report.html, the results as one page
-with charts (not with --no-report).
+	runEnv := env
+	var tp *initTap
+	if o.tap {
+		if tp, err = startInitTap(ctx, env.Config, o.metricsDir, stderr); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		defer tp.finish(io.Discard)
+		if runEnv, err = env.Through(tp.config(), tp.kubeconfig()); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+	}
+	r, err := burner.NewRunner(runEnv, spec, ro)
 
 Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert,
 4 measurement threshold exceeded, 130 interrupted (what the run created is
@@ -65,8 +78,10 @@ deleted first when the job's cleanup is on).`,
 	f.StringArrayVar(&o.set, "set", nil, "override a config value after parsing, e.g. jobs.0.qps=50 (repeatable)")
 	f.BoolVar(&o.allowMissing, "allow-missing", false, "render missing template keys as empty instead of failing")
 	f.StringVar(&o.metricsDir, "metrics-directory", "", "where results go (default collected-metrics-<uuid>)")
+	f.BoolVar(&o.tap, "tap", false, "send the job's API calls through a recording tap: calls.jsonl and calls-summary.txt in the results")
 	o.target.AddFlags(f)
 	o.metrics.AddFlags(f)
+	o.ui.addFlags(f, "ui-")
 	o.report.AddFlags(f)
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
@@ -111,27 +126,58 @@ func runInitJobs(ctx context.Context, o *initOptions, spec *burner.Spec, timeout
 	if err != nil {
 		return err
 	}
+	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
+	if o.ui.enabled {
+		view, err := o.ui.start(ctx, env.Config, true, stderr)
+		if err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		ro.OnJobStart = view.TrackJob
+		// Deferred before the figures, so it waits after they are taken.
+		defer waitForInterrupt(ctx, stderr)
+	}
 	if !o.report.off {
 		defer finishFigures(ctx, startFigures(ctx, env), o.metricsDir)
 	}
-	ro := burner.Options{UUID: o.uuid, MetricsDir: o.metricsDir, AllowMissing: o.allowMissing, Stdout: stdout, Stderr: stderr, Observers: initObservers(mrun)}
 	if timeoutSet {
 		ro.Timeout = o.timeout
 	}
-	r, err := burner.NewRunner(env, spec, ro)
+	runEnv := env
+	var tp *initTap
+	if o.tap {
+		if tp, err = startInitTap(ctx, env.Config, o.metricsDir, stderr); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+		defer tp.finish(io.Discard)
+		if runEnv, err = env.Through(tp.config(), tp.kubeconfig()); err != nil {
+			return errors.Join(err, mrun.Close())
+		}
+	}
+	r, err := burner.NewRunner(runEnv, spec, ro)
 	if err != nil {
 		return errors.Join(err, mrun.Close())
 	}
 	rep, err := r.Run(ctx)
-	err = errors.Join(err, mrun.Close())
+	err = errors.Join(err, tp.finish(stdout), mrun.Close())
 	if rep != nil {
 		for _, j := range rep.Jobs {
 			for _, d := range j.Diagnosis {
 				fmt.Fprintf(stderr, "perflab: %s: %s\n", j.Name, d)
+				o.report.info.Diagnosis = append(o.report.info.Diagnosis, j.Name+": "+d)
 			}
 		}
 	}
 	return err
+}
+
+// waitForInterrupt keeps the live view (and an embedded cluster) up after
+// the run until Ctrl-C, so the end state can be looked at.
+func waitForInterrupt(ctx context.Context, out io.Writer) {
+	if ctx.Err() != nil {
+		return
+	}
+	fmt.Fprintln(out, "perflab: run finished; the live view stays up until Ctrl-C")
+	<-ctx.Done()
 }
 
 // teeLog sends logs to the current handler and to a file too.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -99,29 +100,51 @@ func (f *engineFlags) engine() (tests []netperf.Test, p netperf.Params, mss []in
 func badInput(err error) error { return exitcode.With(exitcode.Error, err) }
 
 type netperfServerOptions struct {
-	bind string
-	port int
+	bind, token string
+	port        int
+	maxSessions int
+	idle        time.Duration
 }
 
 func newNetperfServerCommand() *cobra.Command {
 	o := &netperfServerOptions{bind: "127.0.0.1", port: netperf.DefaultPort}
 	cmd := &cobra.Command{
-		Use:     "server",
-		Example: `  perflab netperf server --bind 127.0.0.1 --port 5201`,
-		Short:   "Answer perflab netperf clients (TCP and UDP on one port) until interrupted",
-		Args:    cobra.NoArgs,
+		Use: "server",
+		Example: `  perflab netperf server --bind 127.0.0.1 --port 5201
+  PERFLAB_NETPERF_TOKEN=$(openssl rand -hex 16) perflab netperf server --bind 10.0.0.5`,
+		Short: "Answer perflab netperf clients (TCP and UDP on one port) until interrupted",
+		Long: `Answer perflab netperf clients (TCP and UDP on one port) until interrupted.
+
+A session is opened over TCP; its data connections and UDP datagrams are
+accepted only from the address that opened it, with its unguessable id, and
+UDP responses go only there (one per request, of the size the session asked
+for). At most --max-sessions run at once; a session idle for --idle-timeout
+is closed. A server reachable beyond loopback should have a --token (or
+$` + netperf.TokenEnv + `), which clients pass the same way.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return netperf.ListenAndServe(cmd.Context(), netperf.ServerOptions{Bind: o.bind, Port: o.port, Logger: slog.Default()})
+			return netperf.ListenAndServe(cmd.Context(), netperf.ServerOptions{Bind: o.bind, Port: o.port, Logger: slog.Default(),
+				Token: tokenOrEnv(o.token), MaxSessions: o.maxSessions, IdleTimeout: o.idle})
 		},
 	}
 	cmd.Flags().StringVar(&o.bind, "bind", o.bind, "address to listen on (0.0.0.0 for all)")
 	cmd.Flags().IntVar(&o.port, "port", o.port, "TCP and UDP port")
+	cmd.Flags().StringVar(&o.token, "token", "", "secret every client must present (default $"+netperf.TokenEnv+")")
+	cmd.Flags().IntVar(&o.maxSessions, "max-sessions", netperf.DefaultMaxSessions, "sessions open at once")
+	durationVar(cmd.Flags(), &o.idle, "idle-timeout", netperf.DefaultIdleTimeout, "close a session without traffic for this long")
 	return cmd
+}
+
+func tokenOrEnv(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv(netperf.TokenEnv)
 }
 
 type netperfRunOptions struct {
 	engineFlags
-	server string
+	server, token string
 }
 
 func newNetperfRunCommand() *cobra.Command {
@@ -136,6 +159,7 @@ func newNetperfRunCommand() *cobra.Command {
 	}
 	o.add(cmd, "TCP_STREAM", 1)
 	cmd.Flags().StringVar(&o.server, "server", "", "server address, HOST or HOST:PORT (default port 5201)")
+	cmd.Flags().StringVar(&o.token, "token", "", "the server's --token (default $"+netperf.TokenEnv+")")
 	return cmd
 }
 
@@ -147,7 +171,7 @@ func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error
 	o.report.start(report.Netperf)
 	o.report.info.Target = o.server
 	err = netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
-		Samples: o.samples, Logger: slog.Default()}, ro, w)
+		Samples: o.samples, Logger: slog.Default(), Token: tokenOrEnv(o.token)}, ro, w)
 	return o.report.finish(ctx, o.reportDir, err)
 }
 

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/perflab/perflab/exitcode"
+	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/netperf"
+	"github.com/perflab/perflab/report"
 )
 
 func reportFixtures(names ...string) []string {
@@ -55,13 +59,79 @@ func TestCompareExitCodes(t *testing.T) {
 
 func TestPercentFlag(t *testing.T) {
 	for in, want := range map[string]float64{"10%": 0.10, "0.05": 0.05, " 2.5% ": 0.025} {
-		var p percent
+		var p percentValue
 		if err := p.Set(in); err != nil || float64(p) != want {
 			t.Errorf("%q: %v %v, want %v", in, float64(p), err, want)
 		}
 	}
-	var p percent
+	var p percentValue
 	if err := p.Set("-3%"); err == nil {
 		t.Error("negative tolerance accepted")
+	}
+}
+
+// A netperf run with --report-dir ends with report.html there (built from
+// netperf-results.json); --no-report leaves it out.
+func TestNetperfRunWritesReport(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := netperf.NewServer(ctx, netperf.ServerOptions{Bind: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	for _, off := range []bool{false, true} {
+		dir := t.TempDir()
+		args := []string{"netperf", "run", "--server", srv.Addr().String(), "--test", "TCP_RR", "--duration", "300ms", "--report-dir", dir}
+		if off {
+			args = append(args, "--no-report")
+		}
+		if out, err := runCLI(t, args...); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		page, err := os.ReadFile(filepath.Join(dir, "report.html"))
+		switch {
+		case off && err == nil:
+			t.Error("--no-report wrote report.html")
+		case !off && err != nil:
+			t.Fatal(err)
+		case !off && !strings.Contains(string(page), `"TCP_RR"`):
+			t.Error("report.html lacks the TCP_RR result")
+		}
+		if _, err := os.Stat(filepath.Join(dir, netperf.ResultsFileName)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// perflab init on an embedded cluster ends with report.html in its metrics
+// directory, with the run's header and API figures (the issue's done-when,
+// with s1-config.yaml).
+func TestInitWritesReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an embedded cluster")
+	}
+	dir := filepath.Join(t.TempDir(), "results")
+	out, err := runCLI(t, "init", "-c", "../../examples/kube-burner/s1-config.yaml", "--embedded", "--uuid", "report-test", "--metrics-directory", dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, name := range []string{"report.html", report.RunInfoFile, metrics.FiguresFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	r, err := report.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Info.ExitCode != 0 || r.Info.Target == "" || r.Info.Nodes != 1 || r.Figures == nil || r.Figures.TotalRequests == 0 {
+		t.Errorf("header %+v, figures %+v", r.Info, r.Figures)
 	}
 }

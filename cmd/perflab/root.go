@@ -44,8 +44,10 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newGrafanaDashboardCommand(),
 		newMetricsCommand(),
 		newCiliumCommand(),
+		newUICommand(),
 		newReportCommand(),
 		newCompareCommand(),
+		newTapCommand(),
 	)
 	return root
 }

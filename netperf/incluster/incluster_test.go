@@ -87,7 +87,7 @@ func TestPodPlacement(t *testing.T) {
 		t.Fatalf("other-node client affinity %+v", other.Spec.Affinity)
 	}
 	srv := pod("ns", "img", podSpec{role: roleServer, server: true})
-	if srv.Spec.Affinity != nil || !slices.Contains(srv.Spec.Containers[0].Command, "0.0.0.0") || len(srv.Spec.Containers[0].Ports) != 2 {
+	if srv.Spec.Affinity != nil || !slices.Contains(srv.Spec.Containers[0].Command, "$(POD_IP)") || srv.Spec.Containers[0].Env[1].ValueFrom.FieldRef.FieldPath != "status.podIP" || len(srv.Spec.Containers[0].Ports) != 2 {
 		t.Errorf("server pod %+v", srv.Spec)
 	}
 	host := pod("ns", "img", podSpec{role: roleHostServer, server: true, hostNetwork: true})
@@ -104,7 +104,7 @@ func TestPodPlacement(t *testing.T) {
 func TestManifestsGolden(t *testing.T) {
 	pods, _, _ := plan(Options{SameNode: true, OtherNode: true, HostNet: true, Service: true}, 2)
 	var b bytes.Buffer
-	for _, obj := range []any{namespace("perflab-netperf-test"), service("perflab-netperf-test")} {
+	for _, obj := range []any{namespace("perflab-netperf-test"), secret("perflab-netperf-test", "TOKEN"), service("perflab-netperf-test")} {
 		writeYAML(t, &b, obj)
 	}
 	for _, p := range pods {

@@ -64,7 +64,19 @@ type podSpec struct {
 	hostNetwork bool
 	place       placement
 	placeBy     string // server role the placement refers to
-	server      bool   // runs the netperf server on 0.0.0.0:5201
+	server      bool   // runs the netperf server on the pod's IP, port 5201
+}
+
+// tokenSecret holds the session token every pod's netperf sees as
+// $PERFLAB_NETPERF_TOKEN: servers require it, clients present it.
+const tokenSecret = "netperf-token"
+
+func secret(ns, token string) *corev1.Secret {
+	return &corev1.Secret{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Name: tokenSecret, Namespace: ns, Labels: labels("token")},
+		StringData: map[string]string{"token": token},
+	}
 }
 
 // pod renders a pod running the perflab image. Servers serve; clients run an
@@ -72,8 +84,15 @@ type podSpec struct {
 func pod(ns, image string, s podSpec) *corev1.Pod {
 	cmd := []string{"perflab", "netperf", "server", "--bind", "127.0.0.1", "--port", "0"}
 	var ports []corev1.ContainerPort
+	env := []corev1.EnvVar{
+		{Name: netperf.TokenEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: tokenSecret}, Key: "token"}}},
+	}
 	if s.server {
-		cmd = []string{"perflab", "netperf", "server", "--bind", "0.0.0.0", "--port", strconv.Itoa(serverPort)}
+		// The pod's own IP only: with hostNetwork that is the node's
+		// address, not every interface of the node.
+		env = append(env, corev1.EnvVar{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}})
+		cmd = []string{"perflab", "netperf", "server", "--bind", "$(POD_IP)", "--port", strconv.Itoa(serverPort)}
 		ports = []corev1.ContainerPort{
 			{Name: "netperf-tcp", ContainerPort: serverPort, Protocol: corev1.ProtocolTCP},
 			{Name: "netperf-udp", ContainerPort: serverPort, Protocol: corev1.ProtocolUDP},
@@ -91,6 +110,7 @@ func pod(ns, image string, s podSpec) *corev1.Pod {
 				Image:           image,
 				ImagePullPolicy: corev1.PullIfNotPresent,
 				Command:         cmd,
+				Env:             env,
 				Ports:           ports,
 			}},
 		},

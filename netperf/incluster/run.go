@@ -116,6 +116,13 @@ func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, n
 			o.Logger.Info("namespace deleted", "namespace", ns)
 		}
 	}()
+	token, err := netperf.NewToken()
+	if err != nil {
+		return nil, notes, err
+	}
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, secret(ns, token), metav1.CreateOptions{}); err != nil {
+		return nil, notes, fmt.Errorf("create secret: %w", err)
+	}
 	if o.Service {
 		if _, err := cs.CoreV1().Services(ns).Create(ctx, service(ns), metav1.CreateOptions{}); err != nil {
 			return nil, notes, fmt.Errorf("create service: %w", err)

@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 		port := fs.Int("port", 0, "")
 		_ = fs.Parse(os.Args[1:])
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		err := netperf.ListenAndServe(ctx, netperf.ServerOptions{Bind: *bind, Port: *port})
+		err := netperf.ListenAndServe(ctx, netperf.ServerOptions{Bind: *bind, Port: *port, Token: os.Getenv(netperf.TokenEnv)})
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)

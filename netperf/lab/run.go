@@ -155,6 +155,14 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 	if err != nil {
 		return nil, err
 	}
+	token, err := netperf.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, netperf.TokenEnv+"="+token)
 	addr := net.JoinHostPort(ep.serverAddr.String(), strconv.Itoa(netperf.DefaultPort))
 	srv, err := startServer(ctx, ep.server, ep.client, cmd, addr)
 	if err != nil {
@@ -167,7 +175,7 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 	}()
 	labels := netperf.Labels{Scenario: ep.scenario, Node: ep.node, BigTCP: bigTCP, MTU: topo.MTU}
 	co := netperf.Options{
-		Server: addr,
+		Server: addr, Token: token,
 		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels, Logger: o.Logger,
 	}
 	var out []netperf.Result

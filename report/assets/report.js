@@ -25,7 +25,7 @@
     // The status colours the verdict cell, or the whole row when it fails.
     var col = t.header.findIndex(function (h) { return ["result", "verdict", "verification"].indexOf(h) >= 0; });
     (t.rows || []).forEach(function (r, i) {
-      var st = t.status && t.status[i] || "", row = el("tr", st === "fail" ? { "class": "fail" } : null);
+      var st = t.status && t.status[i] || "", row = el("tr", st === "fail" || (st && col < 0) ? { "class": st } : null);
       r.forEach(function (c, j) { row.appendChild(el("td", st && j === col ? { "class": st } : null, c)); });
       tb.appendChild(row);
     });
@@ -71,10 +71,16 @@
       var b = barData(c);
       xs = b.x; ys = b.ys;
       xAxis.splits = function () { return b.centres; };
+      // Few categories: labels wrapped on up to three lines; many: one
+      // slanted line each.
+      var few = c.categories.length <= 8, chars = Math.max(10, Math.floor(width / c.categories.length / 8));
       xAxis.values = function (u, splits) {
-        return splits.map(function (v) { var i = b.centres.indexOf(v); return i >= 0 ? shorten(c.categories[i]) : ""; });
+        return splits.map(function (v) {
+          var i = b.centres.indexOf(v);
+          return i < 0 ? "" : few ? wrap(c.categories[i], chars) : shorten(c.categories[i]);
+        });
       };
-      xAxis.rotate = -20; xAxis.size = 90;
+      if (few) { xAxis.size = 64; } else { xAxis.rotate = -20; xAxis.size = 90; }
     }
     c.series.forEach(function (s, i) {
       var o = { label: s.label, stroke: colors[i], width: 2, spanGaps: c.kind !== "bars" };
@@ -102,6 +108,17 @@
   }
 
   function shorten(s) { return s.length > 28 ? s.slice(0, 27) + "…" : s; }
+
+  function wrap(s, chars) {
+    var lines = [""];
+    s.split(" ").forEach(function (w) {
+      var last = lines.length - 1;
+      if (lines[last] && (lines[last] + " " + w).length > chars) lines.push(w);
+      else lines[last] = lines[last] ? lines[last] + " " + w : w;
+    });
+    if (lines.length > 3) { lines = lines.slice(0, 3); lines[2] += "…"; }
+    return lines.join("\n");
+  }
 
   function section(s, parent) {
     parent.appendChild(el("h3", null, s.title));

@@ -1,0 +1,202 @@
+// perflab live view: draws the views and charts the server pushes over
+// server-sent events. No framework; each node box is rebuilt only when its
+// data changed.
+"use strict";
+
+const STATES = ["pending", "ready", "notready", "terminating", "failed", "succeeded", "unknown"];
+const nodeEls = new Map(); // name → {el, json}
+
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function cores(m) { return m < 1000 ? `${m}m` : (m / 1000).toFixed(m < 10000 ? 2 : 0); }
+function bytes(b) {
+  const u = ["B", "Ki", "Mi", "Gi", "Ti"];
+  let i = 0;
+  while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
+  return b.toFixed(b < 10 && i > 0 ? 1 : 0) + u[i];
+}
+
+function tile(t) {
+  return `<span class="pod s-${esc(t[2])}" data-pod="${esc(t[0])}" data-phase="${esc(t[1])}" title="${esc(t[0])} ${esc(t[1])}"></span>`;
+}
+
+function meterRow(label, value, max, text) {
+  return `<tr><td>${label}</td><td><meter min="0" max="${Math.max(max, 1)}" value="${Math.min(value, Math.max(max, 1))}"></meter></td><td>${text}</td></tr>`;
+}
+
+function countsText(counts) {
+  const parts = [];
+  counts.forEach((c, i) => { if (c > 0) parts.push(`${c} ${STATES[i]}`); });
+  return parts.join(", ");
+}
+
+function nodeHTML(n, usage) {
+  let rows = meterRow("pods", n.pods, n.maxPods, `${n.pods}/${n.maxPods}`);
+  rows += meterRow("cpu req", n.cpuReq, n.cpuAlloc, `${cores(n.cpuReq)}/${cores(n.cpuAlloc)}`);
+  rows += meterRow("mem req", n.memReq, n.memAlloc, `${bytes(n.memReq)}/${bytes(n.memAlloc)}`);
+  if (usage && n.cpuUse >= 0) {
+    rows += meterRow("cpu use", n.cpuUse, n.cpuAlloc, cores(n.cpuUse));
+    rows += meterRow("mem use", n.memUse, n.memAlloc, bytes(n.memUse));
+  }
+  const tiles = (n.tiles || []).map(tile).join("");
+  const more = n.more > 0 ? `<div class="more">+${n.more} more: ${esc(countsText(n.counts))}</div>` : "";
+  return `<h2 title="${esc(n.name)}">${esc(n.name)}<span class="badge">${n.ready ? "Ready" : "NotReady"}</span></h2>` +
+    `<table>${rows}</table><div class="tiles">${tiles}</div>${more}`;
+}
+
+function drawNodes(view) {
+  const root = document.getElementById("nodes");
+  const seen = new Set();
+  let prev = null;
+  for (const n of view.nodes) {
+    seen.add(n.name);
+    const json = JSON.stringify(n) + view.usage;
+    let entry = nodeEls.get(n.name);
+    if (!entry) {
+      const el = document.createElement("div");
+      el.className = "node";
+      el.dataset.node = n.name;
+      entry = { el, json: "" };
+      nodeEls.set(n.name, entry);
+    }
+    if (entry.json !== json) {
+      entry.el.innerHTML = nodeHTML(n, view.usage);
+      entry.el.classList.toggle("notready", !n.ready);
+      entry.json = json;
+    }
+    const want = prev ? prev.nextSibling : root.firstChild;
+    if (want !== entry.el) root.insertBefore(entry.el, want);
+    prev = entry.el;
+  }
+  for (const [name, entry] of nodeEls) {
+    if (!seen.has(name)) { entry.el.remove(); nodeEls.delete(name); }
+  }
+}
+
+function drawPending(view) {
+  const section = document.getElementById("pending");
+  const groups = view.pending || [];
+  const total = groups.reduce((s, g) => s + g.count, 0);
+  section.hidden = total === 0;
+  document.getElementById("pending-count").textContent = total ? `(${total})` : "";
+  const html = groups.map((g) => {
+    const shown = (g.tiles || []).length;
+    const more = g.count > shown ? `<div class="more">+${g.count - shown} more</div>` : "";
+    return `<div class="group" data-reason="${esc(g.reason)}"><h3>${g.count} × ${esc(g.reason || "not scheduled yet")}</h3>` +
+      `<div class="tiles">${(g.tiles || []).map(tile).join("")}</div>${more}</div>`;
+  }).join("");
+  const box = document.getElementById("pending-groups");
+  if (box.dataset.html !== html) { box.innerHTML = html; box.dataset.html = html; }
+}
+
+function drawView(view) {
+  drawNodes(view);
+  drawPending(view);
+  const t = view.totals;
+  document.getElementById("totals").textContent =
+    `${view.nodes.length} nodes, ${view.pods} pods` + (countsText(t) ? ` (shown: ${countsText(t)})` : "") +
+    (view.orphans ? `, ${view.orphans} on unknown nodes` : "");
+}
+
+// drawChart draws lines of points (arrays [t, v1, v2, ...]) for the given
+// value indices; lines with the same axis share a scale, whose maximum is
+// printed with the line's unit.
+function drawChart(canvas, points, lines) {
+  const ctx = canvas.getContext("2d");
+  const w = canvas.width, h = canvas.height, pad = 4, top = 18;
+  ctx.clearRect(0, 0, w, h);
+  const max = {};
+  for (const line of lines) {
+    for (const p of points) max[line.axis] = Math.max(max[line.axis] || 0, p[line.i]);
+  }
+  ctx.font = "11px system-ui, sans-serif";
+  let x = pad;
+  for (const line of lines) {
+    const label = `${line.label} (max ${(max[line.axis] || 0).toFixed(1)}${line.unit})`;
+    ctx.fillStyle = line.color;
+    ctx.fillText(label, x, 12);
+    x += ctx.measureText(label).width + 12;
+  }
+  if (points.length < 2) return;
+  const t0 = points[0][0], t1 = points[points.length - 1][0];
+  for (const line of lines) {
+    const m = max[line.axis] > 0 ? max[line.axis] : 1;
+    ctx.strokeStyle = line.color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    points.forEach((p, k) => {
+      const px = pad + ((p[0] - t0) / Math.max(t1 - t0, 1)) * (w - 2 * pad);
+      const py = h - pad - (p[line.i] / m) * (h - top - pad);
+      if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+    });
+    ctx.stroke();
+  }
+}
+
+function drawCharts(c) {
+  const run = document.getElementById("run-chart");
+  run.hidden = !c.run;
+  if (c.run) {
+    const j = c.run.job;
+    const points = c.run.points || [];
+    const last = points.length ? points[points.length - 1] : [0, 0, 0, 0];
+    document.getElementById("run-text").textContent = j.name
+      ? `job ${c.run.jobs}: ${j.name}, ${j.done}${j.total > 0 ? "/" + j.total : ""} ${j.unit}, ${last[2].toFixed(1)}/s` +
+        (j.readyTotal >= 0 ? `, ready ${j.ready}/${j.readyTotal}` : "") + (j.errors ? `, ${j.errors} errors` : "")
+      : "waiting for the first job";
+    drawChart(document.getElementById("run-canvas"), points, [
+      { i: 1, axis: "n", unit: "", color: "#1d6fd6", label: "done" },
+      { i: 3, axis: "n", unit: "", color: "#2e9d4f", label: "ready" },
+      { i: 2, axis: "r", unit: "/s", color: "#d6761d", label: "rate" },
+    ]);
+  }
+  const api = document.getElementById("api-chart");
+  api.hidden = !c.api;
+  if (c.api) {
+    const p = c.api.points || [];
+    const last = p.length ? p[p.length - 1] : null;
+    document.getElementById("api-text").textContent = c.api.error
+      ? "(metrics unavailable)"
+      : last ? `${last[1].toFixed(1)} req/s, p50 ${last[2].toFixed(1)} ms, p99 ${last[3].toFixed(1)} ms` : "sampling…";
+    drawChart(document.getElementById("api-canvas"), p, [
+      { i: 1, axis: "r", unit: "/s", color: "#1d6fd6", label: "requests" },
+      { i: 2, axis: "ms", unit: " ms", color: "#2e9d4f", label: "p50" },
+      { i: 3, axis: "ms", unit: " ms", color: "#d64545", label: "p99" },
+    ]);
+  }
+}
+
+function connect() {
+  const params = new URLSearchParams(location.search);
+  document.getElementById("ns").value = params.get("ns") || "";
+  document.getElementById("selector").value = params.get("selector") || "";
+  const q = new URLSearchParams();
+  if (params.get("ns")) q.set("ns", params.get("ns"));
+  if (params.get("selector")) q.set("selector", params.get("selector"));
+  const status = document.getElementById("status");
+  const es = new EventSource("events" + (q.toString() ? "?" + q : ""));
+  es.addEventListener("view", (e) => {
+    drawView(JSON.parse(e.data));
+    status.textContent = "live";
+    status.className = "status live";
+  });
+  es.addEventListener("charts", (e) => drawCharts(JSON.parse(e.data)));
+  es.onerror = () => {
+    status.textContent = "disconnected, retrying…";
+    status.className = "status error";
+  };
+}
+
+document.getElementById("filter").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const q = new URLSearchParams();
+  const ns = document.getElementById("ns").value.trim();
+  const sel = document.getElementById("selector").value.trim();
+  if (ns) q.set("ns", ns);
+  if (sel) q.set("selector", sel);
+  location.search = q.toString();
+});
+
+connect();
