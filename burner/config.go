@@ -34,6 +34,7 @@ type Spec struct {
 
 	index *strictyaml.Index
 	sets  setLines
+	files *files
 }
 
 // Global is the config's global section.
@@ -175,6 +176,14 @@ type ChurnConfig struct {
 	Mode        string        `yaml:"mode" json:"mode,omitempty"`
 }
 
+// metricsClosing values: where a job's window (jobSummary's endTimestamp,
+// the metrics' range) ends.
+const (
+	MetricsClosingAfterJob          = "afterJob"
+	MetricsClosingAfterJobPause     = "afterJobPause"
+	MetricsClosingAfterMeasurements = "afterMeasurements"
+)
+
 // Churn modes.
 const (
 	ChurnNamespaces = "namespaces"
@@ -270,4 +279,16 @@ func (j *Job) EffectiveChurn() ChurnConfig {
 		c.Mode = ChurnNamespaces
 	}
 	return c
+}
+
+// LocalMetricsDirectory is the metricsDirectory of the config's first local
+// indexer that names one ("" when none does): where kube-burner writes the
+// run's results.
+func (s *Spec) LocalMetricsDirectory() string {
+	for _, e := range s.MetricsEndpoints {
+		if (e.Indexer.Type == "" || e.Indexer.Type == "local") && e.Indexer.MetricsDirectory != "" {
+			return e.Indexer.MetricsDirectory
+		}
+	}
+	return ""
 }

@@ -40,7 +40,7 @@ func (j *Job) UnmarshalYAML(n *yaml.Node) error {
 		ChurnPercent:           DefaultChurnPercent,
 		ChurnDuration:          DefaultChurnDuration,
 		ChurnDelay:             DefaultChurnDelay,
-		MetricsClosing:         "afterJobPause",
+		MetricsClosing:         MetricsClosingAfterJobPause,
 	}
 	if err := n.Decode(&r); err != nil {
 		return err

@@ -19,6 +19,9 @@ type LoadOptions struct {
 	AllowMissing bool     // --allow-missing: missing template keys render empty
 	// Vars are extra template variables (override env and user data).
 	Vars map[string]any
+	// SkipTemplates does not read the object templates (destroy needs the
+	// job names only).
+	SkipTemplates bool
 }
 
 // Load reads, renders, strictly decodes, defaults and validates the config at
@@ -52,6 +55,9 @@ func Load(path string, o LoadOptions) (*Spec, error) {
 	spec, err := Parse(path, raw, vars, o)
 	if err != nil {
 		return nil, err
+	}
+	if o.SkipTemplates {
+		return spec, nil
 	}
 	if err := spec.validateTemplates(o.AllowMissing); err != nil {
 		return nil, spec.sets.blame(err)

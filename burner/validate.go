@@ -3,7 +3,6 @@ package burner
 import (
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -92,6 +91,14 @@ func (s *Spec) validate(ix *strictyaml.Index) error {
 				return at(p+".churnConfig.percent", "must be 0..100")
 			}
 		}
+		switch j.MetricsClosing {
+		case MetricsClosingAfterJob, MetricsClosingAfterJobPause, MetricsClosingAfterMeasurements:
+		default:
+			return at(p+".metricsClosing", "invalid value %q (want afterJob, afterJobPause or afterMeasurements)", j.MetricsClosing)
+		}
+		if j.GC && s.Global.WaitWhenFinished {
+			return at(p+".gc", "a job's gc and global waitWhenFinished cannot be enabled at the same time (as in kube-burner)")
+		}
 		if len(j.Namespace) > 62 {
 			slog.Warn("namespace longer than 62 characters, truncating", "job", j.Name, "namespace", j.Namespace)
 			j.Namespace = j.Namespace[:57]
@@ -177,14 +184,6 @@ func validateMeasurements(ms []Measurement, path string, at func(string, string,
 	return nil
 }
 
-// TemplatePath resolves an objectTemplate path against the config directory.
-func (s *Spec) TemplatePath(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(s.Dir, p)
-}
-
 // validateTemplates reads and parses every object template and trial-renders
 // create templates (iteration 0, replica 1), so bad templates fail before
 // anything is created.
@@ -196,7 +195,7 @@ func (s *Spec) validateTemplates(allowMissing bool) error {
 			}
 			path := fmt.Sprintf("jobs[%d].objects[%d].objectTemplate", i, k)
 			line := s.index.Line(path)
-			t, err := LoadObjectTemplate(s.TemplatePath(o.ObjectTemplate), o.InputVars, allowMissing || j.DefaultMissingKeysWithZero)
+			t, err := s.LoadTemplate(o.ObjectTemplate, o.InputVars, allowMissing || j.DefaultMissingKeysWithZero)
 			if err != nil {
 				if ce, ok := err.(*ConfigError); ok {
 					return ce

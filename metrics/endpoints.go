@@ -1,13 +1,17 @@
 package metrics
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"text/template"
 	"time"
 
+	"github.com/Masterminds/sprig/v3"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -132,12 +136,38 @@ func (e EndpointConfig) endpoint() Endpoint {
 	return Endpoint{URL: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password, SkipTLSVerify: e.SkipTLSVerify != nil && *e.SkipTLSVerify}
 }
 
-// LoadEndpoints reads a metrics-endpoint file: a YAML list of endpoints.
+// renderEnv renders a metrics-endpoint file as a Go template (with sprig)
+// over the environment, as kube-burner does: {{ .PROMURL }}. A missing
+// variable is an error.
+func renderEnv(file string, raw []byte) ([]byte, error) {
+	t, err := template.New(filepath.Base(file)).Option("missingkey=error").Funcs(sprig.TxtFuncMap()).Parse(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("metrics endpoints %s: template: %w", file, err)
+	}
+	vars := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, vars); err != nil {
+		return nil, fmt.Errorf("metrics endpoints %s: template: %w", file, err)
+	}
+	return b.Bytes(), nil
+}
+
+// LoadEndpoints reads a metrics-endpoint file: a YAML list of endpoints,
+// rendered first with the environment.
 // Relative profile paths are tried as given, then next to the file.
 func LoadEndpoints(file string) ([]EndpointConfig, error) {
-	data, err := os.ReadFile(file)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("metrics endpoints: %w", err)
+	}
+	data, err := renderEnv(file, raw)
+	if err != nil {
+		return nil, err
 	}
 	var out []EndpointConfig
 	err = decodeList(file, data, func(node *yaml.Node, src Source) error {

@@ -190,3 +190,26 @@ func TestProfileAliasBombRefused(t *testing.T) {
 		t.Fatalf("alert profile: err = %v, want it refused", err)
 	}
 }
+
+// TestLoadEndpointsRendersEnvironment: a metrics-endpoint file is a
+// template over the environment, as in kube-burner ({{ .PROMURL }}).
+func TestLoadEndpointsRendersEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "ep.yml")
+	if err := os.WriteFile(f, []byte("- endpoint: {{ .PROMURL }}\n  metrics: [seed]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PROMURL", "http://127.0.0.1:9099")
+	eps, err := LoadEndpoints(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eps[0].Endpoint != "http://127.0.0.1:9099" {
+		t.Errorf("rendered endpoint %+v", eps[0])
+	}
+	if err := os.WriteFile(f, []byte("- endpoint: {{ .NO_SUCH_VARIABLE_X }}\n  metrics: [seed]\n"), 0o644); err == nil {
+		if _, err := LoadEndpoints(f); err == nil || !strings.Contains(err.Error(), "ep.yml") {
+			t.Errorf("a missing variable must be an error naming the file, got %v", err)
+		}
+	}
+}
