@@ -61,14 +61,3 @@ func (o *Object) UnmarshalYAML(n *yaml.Node) error {
 	*o = Object(r)
 	return nil
 }
-
-// UnmarshalYAML decodes a metrics endpoint over kube-burner's defaults.
-func (m *MetricsEndpoint) UnmarshalYAML(n *yaml.Node) error {
-	type raw MetricsEndpoint
-	r := raw{SkipTLSVerify: true, Step: 30 * time.Second, Indexer: Indexer{TarballName: "kube-burner-metrics.tgz"}}
-	if err := n.Decode(&r); err != nil {
-		return err
-	}
-	*m = MetricsEndpoint(r)
-	return nil
-}

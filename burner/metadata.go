@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"os"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // ReadMetadata reads a --user-metadata file: a YAML mapping whose keys are
@@ -17,10 +17,13 @@ func ReadMetadata(path string) (map[string]any, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errorf(path, 0, "", "user metadata file is empty")
 	}
+	root, err := strictyaml.Parse(path, b)
+	if err != nil {
+		return nil, err
+	}
 	m := map[string]any{}
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		line, msg := splitYAMLLine(err.Error())
-		return nil, errorf(path, line, "", "invalid YAML: %s", msg)
+	if err := root.Decode(&m); err != nil {
+		return nil, strictyaml.NewIndex(root).DecodeError(path, err)
 	}
 	return m, nil
 }

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/perflab/perflab/internal/strictyaml"
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/wait"
 )
@@ -26,10 +27,10 @@ var PatchTypes = map[string]types.PatchType{
 	string(types.ApplyYAMLPatchType):      types.ApplyYAMLPatchType,
 }
 
-func (s *Spec) validate(ix *nodeIndex) error {
+func (s *Spec) validate(ix *strictyaml.Index) error {
 	s.index = ix
 	at := func(path, format string, a ...any) error {
-		return errorf(s.File, ix.line(path), path, format, a...)
+		return errorf(s.File, ix.Line(path), path, format, a...)
 	}
 	if len(s.Jobs) == 0 {
 		return at("jobs", "no jobs")
@@ -193,7 +194,7 @@ func (s *Spec) validateTemplates(allowMissing bool) error {
 				continue
 			}
 			path := fmt.Sprintf("jobs[%d].objects[%d].objectTemplate", i, k)
-			line := s.index.line(path)
+			line := s.index.Line(path)
 			t, err := s.LoadTemplate(o.ObjectTemplate, o.InputVars, allowMissing || j.DefaultMissingKeysWithZero)
 			if err != nil {
 				if ce, ok := err.(*ConfigError); ok {

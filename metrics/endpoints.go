@@ -22,6 +22,7 @@ const DefaultStep = 30 * time.Second
 // supported.
 type IndexerConfig struct {
 	Type             string `yaml:"type"`
+	Enabled          bool   `yaml:"enabled"`
 	MetricsDirectory string `yaml:"metricsDirectory"`
 	// Accepted for compatibility; elastic/opensearch are refused by Validate.
 	ESServers          []string `yaml:"esServers"`
@@ -47,10 +48,6 @@ type EndpointConfig struct {
 	// Source is where the entry was defined ("" when built in code).
 	Source Source `yaml:"-"`
 }
-
-var indexerFields = []string{"type", "metricsDirectory", "esServers", "defaultIndex", "insecureSkipVerify", "createTarball", "tarballName"}
-
-var endpointFields = []string{"endpoint", "token", "username", "password", "step", "skipTLSVerify", "metrics", "alerts", "indexer", "alias"}
 
 // WithDefaults fills kube-burner's defaults: step 30s, skipTLSVerify true,
 // a local indexer when metrics are listed. An empty metricsDirectory is left
@@ -175,13 +172,8 @@ func LoadEndpoints(file string) ([]EndpointConfig, error) {
 	var out []EndpointConfig
 	err = decodeList(file, data, func(node *yaml.Node, src Source) error {
 		var e EndpointConfig
-		if err := decodeStrict(node, &e, endpointFields...); err != nil {
+		if err := decodeStrict(node, &e); err != nil {
 			return fmt.Errorf("%s: %w", src, err)
-		}
-		if idx := mappingValue(node, "indexer"); idx != nil {
-			if err := decodeStrict(idx, &e.Indexer, indexerFields...); err != nil {
-				return fmt.Errorf("%s: field indexer: %w", src, err)
-			}
 		}
 		e.Source = src
 		e.Metrics = resolvePaths(file, e.Metrics)
@@ -194,16 +186,6 @@ func LoadEndpoints(file string) ([]EndpointConfig, error) {
 		return nil
 	})
 	return out, err
-}
-
-// mappingValue returns the value node of key in a mapping node, or nil.
-func mappingValue(node *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		if node.Content[i].Value == key {
-			return node.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // resolvePaths makes profile paths that do not exist as given relative to

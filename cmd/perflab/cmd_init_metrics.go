@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"slices"
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/metrics"
@@ -18,19 +19,14 @@ func startInitMetrics(ctx context.Context, env *runenv.Env, o metrics.RunOptions
 	return metrics.StartRun(ctx, env, o, configEndpoints(spec), uuid)
 }
 
-// configEndpoints converts the config's metricsEndpoints.
+// configEndpoints are the config's metricsEndpoints with profile paths
+// resolved as the config's other files are.
 func configEndpoints(spec *burner.Spec) []metrics.EndpointConfig {
-	var out []metrics.EndpointConfig
-	for i, e := range spec.MetricsEndpoints {
-		skip := e.SkipTLSVerify
-		out = append(out, metrics.EndpointConfig{
-			Endpoint: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password,
-			Step: e.Step, SkipTLSVerify: &skip, Metrics: resolveProfiles(spec, e.Metrics), Alerts: resolveProfiles(spec, e.Alerts), Alias: e.Alias,
-			Indexer: metrics.IndexerConfig{Type: e.Indexer.Type, MetricsDirectory: e.Indexer.MetricsDirectory},
-			Source:  metrics.Source{File: spec.File + " metricsEndpoints", Index: i + 1},
-		})
+	eps := slices.Clone(spec.MetricsEndpoints)
+	for i := range eps {
+		eps[i].Metrics, eps[i].Alerts = resolveProfiles(spec, eps[i].Metrics), resolveProfiles(spec, eps[i].Alerts)
 	}
-	return out
+	return eps
 }
 
 // initObservers adapts a metrics run to the burner's job observer.
