@@ -1,6 +1,7 @@
 package cl2
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // fieldHints explain unknown fields that are common mistakes, keyed by
@@ -41,30 +44,25 @@ func newDecoder(file string) *decoder {
 
 // decodeDocument decodes the first YAML document of data into out.
 func (d *decoder) decodeDocument(data []byte, out any) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		d.problems = append(d.problems, yamlSyntaxProblem(d.pos.file, err))
+	root, err := strictyaml.Parse(d.pos.file, data)
+	if err != nil {
+		d.problems = append(d.problems, inputProblem(d.pos.file, err))
 		return
 	}
 	if root.Kind == 0 {
 		d.problems = append(d.problems, Problem{File: d.pos.file, Msg: msgEmptyFile})
 		return
 	}
-	d.decode(&root, reflect.ValueOf(out).Elem(), "")
+	d.decode(root, reflect.ValueOf(out).Elem(), "")
 }
 
-// yamlSyntaxProblem converts a yaml.v3 syntax error ("yaml: line 3: ...").
-func yamlSyntaxProblem(file string, err error) Problem {
-	msg := err.Error()
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-		if i := strings.Index(rest, ":"); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line, msg = n, "YAML syntax:"+rest[i+1:]
-			}
-		}
+// inputProblem is the Problem of a file strictyaml refused.
+func inputProblem(file string, err error) Problem {
+	var e *strictyaml.Error
+	if errors.As(err, &e) {
+		return *e
 	}
-	return Problem{File: file, Line: line, Msg: msg}
+	return Problem{File: file, Msg: err.Error()}
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
