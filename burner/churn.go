@@ -2,6 +2,7 @@ package burner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -15,6 +16,33 @@ import (
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/wait"
 )
+
+// churnNamespaceTimeout is how long churn waits for its deleted namespaces
+// to go: kube-burner's hour, whatever the job's maxWaitTimeout.
+const churnNamespaceTimeout = time.Hour
+
+// churnLogged runs churn as kube-burner does: its errors (deletions,
+// re-creations, waits) are logged and do not fail the job; only the end of
+// the run (its timeout, Ctrl-C) stops it. It returns how many errors churn
+// had.
+func (jr *jobRun) churnLogged(ctx context.Context) int {
+	jr.mu.Lock()
+	kept, count := len(jr.errs), jr.errCount
+	jr.mu.Unlock()
+	err := jr.churn(ctx)
+	jr.mu.Lock()
+	errs := append([]error{}, jr.errs[kept:]...)
+	n := jr.errCount - count
+	jr.errs, jr.errCount = jr.errs[:kept], count
+	jr.mu.Unlock()
+	if err != nil && ctx.Err() == nil {
+		errs, n = append(errs, err), n+1
+	}
+	if n > 0 {
+		slog.Error(fmt.Sprintf("churn had %d errors; as in kube-burner they do not fail the job", n), "job", jr.job.Name, "err", errors.Join(errs...))
+	}
+	return n
+}
 
 // churn repeatedly deletes a percentage of the job's iterations and creates
 // them again (kube-burner churn): mode namespaces deletes whole namespaces,
@@ -96,7 +124,7 @@ func (jr *jobRun) churnDelete(ctx context.Context, mode string, iterations []int
 		}
 		for _, it := range iterations {
 			ns := jr.namespaceFor(it)
-			wctx, cancel := context.WithTimeout(ctx, jr.job.MaxWaitTimeout)
+			wctx, cancel := context.WithTimeout(ctx, churnNamespaceTimeout)
 			_, err := wait.Gone(wctx, jr.r.client.Dynamic, wait.Target{GVR: nsGVR, FieldSelector: "metadata.name=" + ns}, nil)
 			cancel()
 			if err != nil {

@@ -3,7 +3,9 @@ package burner
 import (
 	"time"
 
+	"github.com/perflab/perflab/internal/strictyaml"
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/wait"
 )
 
@@ -20,42 +22,19 @@ const (
 
 // Spec is a kube-burner configuration (v1.17 and v2 fields).
 type Spec struct {
-	MetricsEndpoints []MetricsEndpoint `yaml:"metricsEndpoints" json:"metricsEndpoints,omitempty"`
-	Global           Global            `yaml:"global" json:"global"`
-	Jobs             []Job             `yaml:"jobs" json:"jobs"`
+	// MetricsEndpoints are kube-burner's metricsEndpoints, in the metrics
+	// engine's own type (decoded here, run by a JobObserver).
+	MetricsEndpoints []metrics.EndpointConfig `yaml:"metricsEndpoints" json:"-"`
+	Global           Global                   `yaml:"global" json:"global"`
+	Jobs             []Job                    `yaml:"jobs" json:"jobs"`
 
 	// File is the config's path; Dir resolves objectTemplate paths.
 	File string `yaml:"-" json:"-"`
 	Dir  string `yaml:"-" json:"-"`
 
-	index *nodeIndex
-}
-
-// MetricsEndpoint is kube-burner's metricsEndpoints entry. perflab parses it;
-// the metrics engine consumes it through a JobObserver.
-type MetricsEndpoint struct {
-	Indexer       Indexer       `yaml:"indexer" json:"indexer"`
-	Metrics       []string      `yaml:"metrics" json:"metrics,omitempty"`
-	Alerts        []string      `yaml:"alerts" json:"alerts,omitempty"`
-	Endpoint      string        `yaml:"endpoint" json:"endpoint,omitempty"`
-	Step          time.Duration `yaml:"step" json:"step,omitempty"`
-	SkipTLSVerify bool          `yaml:"skipTLSVerify" json:"skipTLSVerify"`
-	Token         string        `yaml:"token" json:"-"`
-	Username      string        `yaml:"username" json:"-"`
-	Password      string        `yaml:"password" json:"-"`
-	Alias         string        `yaml:"alias" json:"alias,omitempty"`
-}
-
-// Indexer is kube-burner's indexer configuration.
-type Indexer struct {
-	Type               string   `yaml:"type" json:"type,omitempty"`
-	Enabled            bool     `yaml:"enabled" json:"enabled,omitempty"`
-	ESServers          []string `yaml:"esServers" json:"esServers,omitempty"`
-	DefaultIndex       string   `yaml:"defaultIndex" json:"defaultIndex,omitempty"`
-	InsecureSkipVerify bool     `yaml:"insecureSkipVerify" json:"insecureSkipVerify,omitempty"`
-	MetricsDirectory   string   `yaml:"metricsDirectory" json:"metricsDirectory,omitempty"`
-	CreateTarball      bool     `yaml:"createTarball" json:"createTarball,omitempty"`
-	TarballName        string   `yaml:"tarballName" json:"tarballName,omitempty"`
+	index *strictyaml.Index
+	sets  setLines
+	files *files
 }
 
 // Global is the config's global section.
@@ -197,6 +176,14 @@ type ChurnConfig struct {
 	Mode        string        `yaml:"mode" json:"mode,omitempty"`
 }
 
+// metricsClosing values: where a job's window (jobSummary's endTimestamp,
+// the metrics' range) ends.
+const (
+	MetricsClosingAfterJob          = "afterJob"
+	MetricsClosingAfterJobPause     = "afterJobPause"
+	MetricsClosingAfterMeasurements = "afterMeasurements"
+)
+
 // Churn modes.
 const (
 	ChurnNamespaces = "namespaces"
@@ -292,4 +279,16 @@ func (j *Job) EffectiveChurn() ChurnConfig {
 		c.Mode = ChurnNamespaces
 	}
 	return c
+}
+
+// LocalMetricsDirectory is the metricsDirectory of the config's first local
+// indexer that names one ("" when none does): where kube-burner writes the
+// run's results.
+func (s *Spec) LocalMetricsDirectory() string {
+	for _, e := range s.MetricsEndpoints {
+		if (e.Indexer.Type == "" || e.Indexer.Type == "local") && e.Indexer.MetricsDirectory != "" {
+			return e.Indexer.MetricsDirectory
+		}
+	}
+	return ""
 }

@@ -22,7 +22,7 @@ func (jr *jobRun) prepare(ctx context.Context) error {
 			slog.Warn("object has replicas < 1, skipping", "job", job.Name, "template", o.ObjectTemplate, "replicas", o.Replicas)
 			continue
 		}
-		t, err := LoadObjectTemplate(jr.r.spec.TemplatePath(o.ObjectTemplate), o.InputVars, jr.r.o.AllowMissing || job.DefaultMissingKeysWithZero)
+		t, err := jr.r.spec.LoadTemplate(o.ObjectTemplate, o.InputVars, jr.r.o.AllowMissing || job.DefaultMissingKeysWithZero)
 		if err != nil {
 			return err
 		}
@@ -119,28 +119,12 @@ type item struct {
 	done          *sync.WaitGroup
 }
 
-// runCreate is a create job: pre-load, pre-cleanup, create, wait, verify,
-// churn, measure.
+// runCreate is a create job: create, wait, verify, churn, measure (image
+// pre-loading and the cleanup of earlier runs come before the first job).
 func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 	job := jr.job
 	if err := jr.prepare(ctx); err != nil {
 		return err
-	}
-	if job.PreLoadImages {
-		if err := jr.preload(ctx); err != nil {
-			return err
-		}
-	}
-	if job.Cleanup {
-		if err := jr.hooks.run(ctx, HookBeforeCleanup); err != nil {
-			return err
-		}
-		if err := jr.cleanupPrevious(ctx); err != nil {
-			return err
-		}
-		if err := jr.hooks.run(ctx, HookAfterCleanup); err != nil {
-			return err
-		}
 	}
 	ms, err := jr.startMeasurements(ctx, jr.runSelector())
 	if err != nil {
@@ -161,14 +145,15 @@ func (jr *jobRun) runCreate(ctx context.Context, res *JobResult) error {
 		if err := jr.hooks.run(ctx, HookBeforeChurn); err != nil {
 			return err
 		}
-		if err := jr.churn(ctx); err != nil {
-			return err
+		jr.churnErrors = jr.churnLogged(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if err := jr.hooks.run(ctx, HookAfterChurn); err != nil {
 			return err
 		}
 	}
-	return ms.collect(ctx, jr, res)
+	return ms.collect(ctx, jr.r.out, jr.job.Name, res)
 }
 
 // createPhase creates iterations [0, n), waits for them when the job waits
@@ -301,11 +286,12 @@ func (jr *jobRun) createItem(ctx context.Context, it item) {
 		return
 	}
 	base := kube.ObjectLabels(jr.r.o.UUID, jr.r.runID, jr.job.Name, it.obj.index, it.iteration, it.replica)
+	base[kube.LabelGroup] = itoa(it.obj.cfg.Group.ID)
 	for _, u := range docs {
 		l := maps.Clone(base)
 		maps.Copy(l, u.GetLabels()) // the template's own labels win, as in kube-burner
 		u.SetLabels(l)
-		setTemplateLabels(u, base)
+		setTemplateLabels(u, l)
 		m := it.obj.mapping
 		if u.GetKind() != it.obj.kind {
 			if m, err = jr.r.client.Map(u.GetAPIVersion(), u.GetKind()); err != nil {
@@ -333,7 +319,7 @@ func (jr *jobRun) createItem(ctx context.Context, it item) {
 			jr.prog.Add(1)
 			it.obj.created.Add(1)
 			slog.Error(fmt.Sprintf("%s/%s in namespace %s already exists", u.GetKind(), u.GetName(), ns))
-		case ctx.Err() != nil:
+		case stopped(ctx, err):
 		default:
 			jr.prog.AddError(1)
 			jr.fail(fmt.Errorf("create %s/%s in %q: %w", u.GetKind(), u.GetName(), ns, err))
@@ -341,34 +327,36 @@ func (jr *jobRun) createItem(ctx context.Context, it item) {
 	}
 }
 
-// templatePaths are where a kind keeps its pod template's labels.
-var templatePaths = map[string][]string{
-	"Deployment":            {"spec", "template", "metadata", "labels"},
-	"ReplicaSet":            {"spec", "template", "metadata", "labels"},
-	"ReplicationController": {"spec", "template", "metadata", "labels"},
-	"StatefulSet":           {"spec", "template", "metadata", "labels"},
-	"DaemonSet":             {"spec", "template", "metadata", "labels"},
-	"Job":                   {"spec", "template", "metadata", "labels"},
-	"CronJob":               {"spec", "jobTemplate", "spec", "template", "metadata", "labels"},
+// templatePaths are where a kind keeps the labels kube-burner sets to the
+// object's own: its pod template's, and for a StatefulSet its selector's.
+// Deployment, ReplicaSet, StatefulSet and DaemonSet are kube-burner's list;
+// perflab treats ReplicationController, Job and CronJob the same way so their
+// pods carry the run labels too (waits, podLatency and delete jobs need them).
+var templatePaths = map[string][][]string{
+	"Deployment":            {podTemplateLabels},
+	"ReplicaSet":            {podTemplateLabels},
+	"StatefulSet":           {podTemplateLabels, {"spec", "selector", "matchLabels"}},
+	"DaemonSet":             {podTemplateLabels},
+	"ReplicationController": {podTemplateLabels},
+	"Job":                   {podTemplateLabels},
+	"CronJob":               {{"spec", "jobTemplate", "spec", "template", "metadata", "labels"}},
 }
 
-// setTemplateLabels adds the run labels to a workload's pod template, so its
-// pods carry them (for waits, podLatency and delete jobs); existing keys stay.
+var podTemplateLabels = []string{"spec", "template", "metadata", "labels"}
+
+// setTemplateLabels sets l, the object's labels (run labels merged with the
+// template's own metadata.labels), into the object's pod template, over the
+// keys already there, as kube-burner does: the pods of a Deployment labelled
+// kube-burner-job: delete-me carry that label too.
 func setTemplateLabels(u *unstructured.Unstructured, l map[string]string) {
-	path, ok := templatePaths[u.GetKind()]
-	if !ok {
-		return
-	}
-	cur, _, _ := unstructured.NestedStringMap(u.Object, path...)
-	if cur == nil {
-		cur = map[string]string{}
-	}
-	for k, v := range l {
-		if _, exists := cur[k]; !exists {
-			cur[k] = v
+	for _, path := range templatePaths[u.GetKind()] {
+		cur, _, _ := unstructured.NestedStringMap(u.Object, path...)
+		if cur == nil {
+			cur = make(map[string]string, len(l))
 		}
+		maps.Copy(cur, l)
+		_ = unstructured.SetNestedStringMap(u.Object, cur, path...)
 	}
-	_ = unstructured.SetNestedStringMap(u.Object, cur, path...)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

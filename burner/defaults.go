@@ -40,7 +40,7 @@ func (j *Job) UnmarshalYAML(n *yaml.Node) error {
 		ChurnPercent:           DefaultChurnPercent,
 		ChurnDuration:          DefaultChurnDuration,
 		ChurnDelay:             DefaultChurnDelay,
-		MetricsClosing:         "afterJobPause",
+		MetricsClosing:         MetricsClosingAfterJobPause,
 	}
 	if err := n.Decode(&r); err != nil {
 		return err
@@ -59,16 +59,5 @@ func (o *Object) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	*o = Object(r)
-	return nil
-}
-
-// UnmarshalYAML decodes a metrics endpoint over kube-burner's defaults.
-func (m *MetricsEndpoint) UnmarshalYAML(n *yaml.Node) error {
-	type raw MetricsEndpoint
-	r := raw{SkipTLSVerify: true, Step: 30 * time.Second, Indexer: Indexer{TarballName: "kube-burner-metrics.tgz"}}
-	if err := n.Decode(&r); err != nil {
-		return err
-	}
-	*m = MetricsEndpoint(r)
 	return nil
 }

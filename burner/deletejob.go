@@ -73,7 +73,7 @@ func (jr *jobRun) runDelete(ctx context.Context) error {
 			case err == nil || apierrors.IsNotFound(err):
 				jr.prog.Add(1)
 				slog.Debug(fmt.Sprintf("Removing %s/%s from namespace %s", o.Kind, u.Name, u.Namespace))
-			case ctx.Err() == nil:
+			case !stopped(ctx, err):
 				jr.prog.AddError(1)
 				jr.fail(fmt.Errorf("delete %s/%s: %w", o.Kind, u.Name, err))
 			}
@@ -111,7 +111,7 @@ func (jr *jobRun) runRead(ctx context.Context) error {
 				return fmt.Errorf("list %s: %w", o.Kind, err)
 			}
 			jr.forEach(ctx, items, func(ctx context.Context, u kube.Ref) {
-				if _, err := jr.ops.Get(ctx, m.GVR, u.Namespace, u.Name); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
+				if _, err := jr.ops.Get(ctx, m.GVR, u.Namespace, u.Name); err != nil && !stopped(ctx, err) && !apierrors.IsNotFound(err) {
 					jr.fail(fmt.Errorf("read %s/%s: %w", o.Kind, u.Name, err))
 					jr.prog.AddError(1)
 					return

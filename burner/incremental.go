@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -103,7 +102,7 @@ func (jr *jobRun) runIncremental(ctx context.Context) error {
 }
 
 // healthCheck runs the step's health-check script (with sh; non-zero exit
-// fails), or checks that the API server is ready and every node Ready.
+// fails), or else kube-burner's cluster health check.
 func (jr *jobRun) healthCheck(ctx context.Context, script string) error {
 	if script != "" {
 		// A file (relative to the config) runs with sh; anything else is a
@@ -119,30 +118,7 @@ func (jr *jobRun) healthCheck(ctx context.Context, script string) error {
 		}
 		return nil
 	}
-	body, err := jr.r.client.Typed.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
-	if err != nil {
-		return fmt.Errorf("health check: API server not ready: %w: %s", err, body)
-	}
-	nodes, err := jr.r.client.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("health check: list nodes: %w", err)
-	}
-	var notReady []string
-	for _, n := range nodes.Items {
-		ready := false
-		for _, c := range n.Status.Conditions {
-			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
-				ready = true
-			}
-		}
-		if !ready {
-			notReady = append(notReady, n.Name)
-		}
-	}
-	if len(notReady) > 0 {
-		return fmt.Errorf("health check: %d of %d nodes not Ready: %s", len(notReady), len(nodes.Items), strings.Join(notReady, ", "))
-	}
-	return nil
+	return ClusterHealth(ctx, jr.r.client)
 }
 
 // deleteOwn deletes what this job created in this run: objects outside the
@@ -164,7 +140,7 @@ func (jr *jobRun) deleteOwn(ctx context.Context) error {
 			}
 		}
 	}
-	if err := deleteNamespaces(ctx, jr.nsOps, jr.r.client, sel, jr.job.MaxWaitTimeout); err != nil {
+	if err := deleteNamespaces(ctx, jr.nsOps, sel, jr.job.MaxWaitTimeout); err != nil {
 		return err
 	}
 	jr.mu.Lock()

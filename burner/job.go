@@ -51,7 +51,9 @@ type jobRun struct {
 	churnEnd   *time.Time
 	diagnosis  []string
 	timedOut   bool
-	hooks      *hookSet
+	// churnErrors are the errors churn logged (they do not fail the job).
+	churnErrors int
+	hooks       *hookSet
 }
 
 const maxStoredErrors = 10
@@ -111,6 +113,12 @@ func newJobRun(r *Runner, idx int) *jobRun {
 	jr.hooks = r.hooksOf(job)
 	jr.prog = progress.New(progress.Options{Name: job.Name, Out: r.o.Stderr, Interval: r.o.ProgressInterval})
 	return jr
+}
+
+// stopped tells whether err is a call that did not happen because the run
+// is ending: ctx is done, or the call's turn came after its deadline.
+func stopped(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, kube.ErrNotSent)
 }
 
 // sleep waits d or until ctx ends.

@@ -2,14 +2,14 @@ package burner
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/perflab/perflab/internal/strictyaml"
+	"github.com/perflab/perflab/metrics"
 )
 
 // LoadOptions are the command-line inputs to loading a config.
@@ -19,6 +19,9 @@ type LoadOptions struct {
 	AllowMissing bool     // --allow-missing: missing template keys render empty
 	// Vars are extra template variables (override env and user data).
 	Vars map[string]any
+	// SkipTemplates does not read the object templates (destroy needs the
+	// job names only).
+	SkipTemplates bool
 }
 
 // Load reads, renders, strictly decodes, defaults and validates the config at
@@ -35,9 +38,12 @@ func Load(path string, o LoadOptions) (*Spec, error) {
 			return nil, &ConfigError{File: o.UserDataFile, Msg: err.Error()}
 		}
 		m := map[string]any{}
-		if err := yaml.Unmarshal(ud, &m); err != nil {
-			line, msg := splitYAMLLine(err.Error())
-			return nil, errorf(o.UserDataFile, line, "", "invalid YAML: %s", msg)
+		root, err := strictyaml.Parse(o.UserDataFile, ud)
+		if err != nil {
+			return nil, err
+		}
+		if err := root.Decode(&m); err != nil {
+			return nil, strictyaml.NewIndex(root).DecodeError(o.UserDataFile, err)
 		}
 		for k, v := range m {
 			vars[k] = v
@@ -50,8 +56,11 @@ func Load(path string, o LoadOptions) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.SkipTemplates {
+		return spec, nil
+	}
 	if err := spec.validateTemplates(o.AllowMissing); err != nil {
-		return nil, err
+		return nil, spec.sets.blame(err)
 	}
 	return spec, nil
 }
@@ -66,10 +75,9 @@ func Parse(file string, raw []byte, vars map[string]any, o LoadOptions) (*Spec, 
 	if err != nil {
 		return nil, err
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(rendered, &root); err != nil {
-		line, msg := splitYAMLLine(err.Error())
-		return nil, errorf(file, line, "", "invalid YAML: %s", msg)
+	root, err := strictyaml.Parse(file, rendered)
+	if err != nil {
+		return nil, err
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, errorf(file, 0, "", "configuration file is empty")
@@ -77,120 +85,26 @@ func Parse(file string, raw []byte, vars map[string]any, o LoadOptions) (*Spec, 
 	if root.Content[0].Kind != yaml.MappingNode {
 		return nil, errorf(file, root.Content[0].Line, "", "want a mapping with global and jobs")
 	}
-	for _, s := range o.Set {
-		if err := applySet(root.Content[0], s); err != nil {
-			return nil, errorf(file, 0, "", "--set %s: %v", s, err)
-		}
+	sets, err := applySets(file, root, o.Set)
+	if err != nil {
+		return nil, err
 	}
-	if errs := checkKnown(file, &root, reflect.TypeFor[Spec](), ""); len(errs) > 0 {
-		return nil, errs[0]
+	if errs := strictyaml.UnknownFields(file, root, reflect.TypeFor[Spec](), unknownField); len(errs) > 0 {
+		return nil, sets.blame(errs[0])
 	}
-	ix := indexNodes(&root)
+	ix := strictyaml.NewIndex(root)
 	spec := defaultSpec()
 	if err := root.Decode(&spec); err != nil {
-		return nil, decodeError(file, ix, err)
+		return nil, sets.blame(ix.DecodeError(file, err))
 	}
 	spec.File = file
 	spec.Dir = filepath.Dir(file)
+	for i := range spec.MetricsEndpoints {
+		spec.MetricsEndpoints[i].Source = metrics.Source{File: file + " metricsEndpoints", Index: i + 1}
+	}
+	spec.sets = sets
 	if err := spec.validate(ix); err != nil {
-		return nil, err
+		return nil, sets.blame(err)
 	}
 	return &spec, nil
-}
-
-// decodeError converts a yaml.v3 decode error to the first ConfigError.
-func decodeError(file string, ix *nodeIndex, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		line, msg := splitYAMLLine(te.Errors[0])
-		msg = strings.Replace(msg, "!!str", "string", 1)
-		msg = strings.Replace(msg, "!!int", "integer", 1)
-		msg = strings.Replace(msg, "!!map", "mapping", 1)
-		msg = strings.Replace(msg, "!!seq", "list", 1)
-		msg = strings.Replace(msg, "!!bool", "boolean", 1)
-		return errorf(file, line, ix.byLine[line], "wrong type: %s", msg)
-	}
-	line, msg := splitYAMLLine(err.Error())
-	if strings.Contains(msg, "time: ") {
-		return errorf(file, line, ix.byLine[line], "wrong type: %s (want a duration such as 30s)", msg)
-	}
-	return errorf(file, line, ix.byLine[line], "%s", msg)
-}
-
-// applySet sets path (dot-separated, numbers index lists) to value (parsed as
-// YAML) in the mapping n, deep-merging mappings.
-func applySet(n *yaml.Node, set string) error {
-	path, value, ok := strings.Cut(set, "=")
-	if !ok || path == "" {
-		return fmt.Errorf("want path=value")
-	}
-	var v yaml.Node
-	if err := yaml.Unmarshal([]byte(value), &v); err != nil {
-		return fmt.Errorf("value: %w", err)
-	}
-	val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}
-	if len(v.Content) > 0 {
-		val = v.Content[0]
-	}
-	keys := strings.Split(path, ".")
-	cur := n
-	for i, k := range keys {
-		last := i == len(keys)-1
-		switch cur.Kind {
-		case yaml.MappingNode:
-			var next *yaml.Node
-			for j := 0; j+1 < len(cur.Content); j += 2 {
-				if cur.Content[j].Value == k {
-					next = cur.Content[j+1]
-					if last {
-						cur.Content[j+1] = merge(next, val)
-					}
-					break
-				}
-			}
-			if next == nil {
-				child := val
-				if !last {
-					child = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-				}
-				cur.Content = append(cur.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, child)
-				next = child
-			}
-			cur = next
-		case yaml.SequenceNode:
-			var idx int
-			if _, err := fmt.Sscanf(k, "%d", &idx); err != nil || idx < 0 || idx >= len(cur.Content) {
-				return fmt.Errorf("%s: no list element %q (list has %d)", strings.Join(keys[:i], "."), k, len(cur.Content))
-			}
-			if last {
-				cur.Content[idx] = merge(cur.Content[idx], val)
-			}
-			cur = cur.Content[idx]
-		default:
-			return fmt.Errorf("%s is not a mapping or list", strings.Join(keys[:i], "."))
-		}
-	}
-	return nil
-}
-
-// merge returns src deep-merged over dst (mappings merge, the rest replaces).
-func merge(dst, src *yaml.Node) *yaml.Node {
-	if dst == nil || dst.Kind != yaml.MappingNode || src.Kind != yaml.MappingNode {
-		return src
-	}
-	for i := 0; i+1 < len(src.Content); i += 2 {
-		k := src.Content[i].Value
-		found := false
-		for j := 0; j+1 < len(dst.Content); j += 2 {
-			if dst.Content[j].Value == k {
-				dst.Content[j+1] = merge(dst.Content[j+1], src.Content[i+1])
-				found = true
-				break
-			}
-		}
-		if !found {
-			dst.Content = append(dst.Content, src.Content[i], src.Content[i+1])
-		}
-	}
-	return dst
 }

@@ -124,3 +124,29 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLocalMetricsDirectory(t *testing.T) {
+	cfg := "metricsEndpoints:\n- indexer: {type: local, metricsDirectory: results-{{ .UUID }}}\njobs:\n- name: a\n  objects: [{objectTemplate: x.yaml}]\n"
+	s, err := Parse("c.yaml", []byte(cfg), map[string]any{"UUID": "u1"}, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := s.LocalMetricsDirectory(); d != "results-u1" {
+		t.Errorf("metricsDirectory %q, want results-u1 (the local indexer's, rendered with the run's UUID)", d)
+	}
+	s, _ = Parse("c.yaml", []byte("jobs:\n- name: a\n  objects: [{objectTemplate: x.yaml}]\n"), nil, LoadOptions{})
+	if d := s.LocalMetricsDirectory(); d != "" {
+		t.Errorf("no indexer: %q", d)
+	}
+}
+
+func TestJobGCAndMetricsClosing(t *testing.T) {
+	for _, tc := range []struct{ cfg, want string }{
+		{"global: {waitWhenFinished: true}\njobs:\n- name: a\n  gc: true\n  objects: [{objectTemplate: x.yaml}]\n", "gc and global waitWhenFinished"},
+		{"jobs:\n- name: a\n  metricsClosing: later\n  objects: [{objectTemplate: x.yaml}]\n", "metricsClosing"},
+	} {
+		if _, err := Parse("c.yaml", []byte(tc.cfg), nil, LoadOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("want an error about %s, got %v", tc.want, err)
+		}
+	}
+}

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/clock"
 
 	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/kube"
 	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/results"
 )
 
 // jobMeasurement is a configured measurement that perflab runs.
@@ -59,22 +61,28 @@ func (jr *jobRun) measured(ctx context.Context, res *JobResult, run func(context
 	if err := run(ctx); err != nil {
 		return err
 	}
-	return ms.collect(ctx, jr, res)
+	return ms.collect(ctx, jr.r.out, jr.job.Name, res)
 }
 
 // startMeasurements starts the measurements that run in jobs of the job's
 // type, watching the objects sel selects.
 func (jr *jobRun) startMeasurements(ctx context.Context, sel string) (running, error) {
+	return startMeasurements(ctx, jr.r.measurements, jr.r.client.Typed, measure.Selector{Labels: sel}, jr.r.o.UUID, jr.job.Name, jr.job.JobType)
+}
+
+// startMeasurements starts the measurements ms that run in jobs of type
+// jobType, watching the objects sel selects.
+func startMeasurements(ctx context.Context, ms []jobMeasurement, client kubernetes.Interface, sel measure.Selector, uuid, job string, jobType JobType) (running, error) {
 	var out running
-	for _, jm := range jr.r.measurements {
-		if !jm.entry.RunsIn(string(jr.job.JobType)) {
-			slog.Warn(fmt.Sprintf("Skipped measurement [%s] not compatible with job type %s", jm.cfg.Name, jr.job.JobType))
+	for _, jm := range ms {
+		if !jm.entry.RunsIn(string(jobType)) {
+			slog.Warn(fmt.Sprintf("Skipped measurement [%s] not compatible with job type %s", jm.cfg.Name, jobType))
 			continue
 		}
 		m, err := jm.entry.New(measure.Config{
-			Name: jm.cfg.Name, Client: jr.r.client.Typed, Clock: clock.RealClock{},
-			Selector: measure.Selector{Labels: sel}, Params: measure.NoParams{},
-			UUID: jr.r.o.UUID, Job: jr.job.Name, JobType: string(jr.job.JobType), Thresholds: jm.cfg.Thresholds,
+			Name: jm.cfg.Name, Client: client, Clock: clock.RealClock{},
+			Selector: sel, Params: measure.NoParams{},
+			UUID: uuid, Job: job, JobType: string(jobType), Thresholds: jm.cfg.Thresholds,
 		})
 		if err == nil {
 			err = m.Start(ctx)
@@ -97,7 +105,7 @@ func (rs running) stop() {
 // collect collects every measurement, writes its files, logs its quantiles
 // and judges its thresholds; exceeded thresholds fail the job with exit
 // code Threshold.
-func (rs running) collect(ctx context.Context, jr *jobRun, res *JobResult) error {
+func (rs running) collect(ctx context.Context, dir *results.Dir, job string, res *JobResult) error {
 	defer rs.stop()
 	var failed []error
 	for _, r := range rs {
@@ -106,7 +114,7 @@ func (rs running) collect(ctx context.Context, jr *jobRun, res *JobResult) error
 			return fmt.Errorf("measurement %s: %w", r.name, err)
 		}
 		for _, f := range out.Files {
-			if err := jr.r.out.WriteJSON(f.Name+".json", f.Data); err != nil {
+			if err := dir.WriteJSON(f.Name+".json", f.Data); err != nil {
 				return err
 			}
 		}
@@ -114,7 +122,7 @@ func (rs running) collect(ctx context.Context, jr *jobRun, res *JobResult) error
 			if q.MetricName == measure.PodLatencyQuantilesMetric && q.QuantileName == measure.CondReady {
 				res.P99Ready = time.Duration(q.P99) * time.Millisecond
 			}
-			slog.Info(fmt.Sprintf("%s: %s 99th: %dms max: %dms avg: %dms", jr.job.Name, q.QuantileName, q.P99, q.Max, q.Avg))
+			slog.Info(fmt.Sprintf("%s: %s 99th: %dms max: %dms avg: %dms", job, q.QuantileName, q.P99, q.Max, q.Avg))
 		}
 		for _, c := range measure.Failed(out.Checks) {
 			failed = append(failed, errors.New(c.Detail))

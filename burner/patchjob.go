@@ -29,7 +29,7 @@ func (jr *jobRun) runPatch(ctx context.Context) error {
 	}
 	tmpls := make([]*ObjectTemplate, len(jr.job.Objects))
 	for k, o := range jr.job.Objects {
-		t, err := LoadObjectTemplate(jr.r.spec.TemplatePath(o.ObjectTemplate), o.InputVars, jr.r.o.AllowMissing || jr.job.DefaultMissingKeysWithZero)
+		t, err := jr.r.spec.LoadTemplate(o.ObjectTemplate, o.InputVars, jr.r.o.AllowMissing || jr.job.DefaultMissingKeysWithZero)
 		if err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func (jr *jobRun) runPatch(ctx context.Context) error {
 					slog.Debug(fmt.Sprintf("Patched %s/%s in namespace %s", o.Kind, u.Name, u.Namespace))
 				case apierrors.IsNotFound(err):
 					jr.prog.Add(1)
-				case ctx.Err() == nil:
+				case !stopped(ctx, err):
 					jr.prog.AddError(1)
 					jr.fail(fmt.Errorf("patch %s/%s in %s: %w", o.Kind, u.Name, u.Namespace, err))
 				}

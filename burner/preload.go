@@ -53,8 +53,9 @@ func images(u *unstructured.Unstructured) []string {
 }
 
 // preload pulls the job's images on every node before the job: a DaemonSet
-// with one container per image in its own namespace, waited for up to
-// preLoadPeriod, then deleted.
+// with one container per image in its own namespace. It lasts preLoadPeriod
+// as kube-burner v1.17's sleep does: the DaemonSet is waited for up to that
+// long, the rest of the period slept, then the namespace deleted.
 func (jr *jobRun) preload(ctx context.Context) error {
 	set := map[string]bool{}
 	for _, o := range jr.objs {
@@ -118,6 +119,7 @@ func (jr *jobRun) preload(ctx context.Context) error {
 	}}
 	ds.SetLabels(jr.runLabels())
 	slog.Info(fmt.Sprintf("Pre-load: Creating DaemonSet using images %v in namespace %s", imgs, preloadNamespace))
+	start := time.Now()
 	if _, err := jr.nsOps.Create(ctx, dsGVR, preloadNamespace, ds); err != nil && !isAlreadyExists(err) {
 		return fmt.Errorf("pre-load daemonset: %w", err)
 	}
@@ -135,9 +137,16 @@ func (jr *jobRun) preload(ctx context.Context) error {
 	}
 	if err != nil {
 		slog.Warn("pre-load DaemonSet not ready within the pre-load period; continuing", "period", period)
+	} else if rest := period - time.Since(start); rest > 0 {
+		// kube-burner v1.17 sleeps the whole preLoadPeriod after creating
+		// its DaemonSet; perflab also makes sure the images were pulled.
+		slog.Info(fmt.Sprintf("Pre-load: images pulled; sleeping for the rest of preLoadPeriod, %v", rest.Round(time.Millisecond)))
+		if err := sleep(ctx, rest); err != nil {
+			return err
+		}
 	}
 	sel := labels.Set{kube.LabelPreload: "true", kube.LabelRunID: jr.r.runID}.String()
-	return deleteNamespaces(ctx, jr.nsOps, jr.r.client, sel, max(period, time.Minute))
+	return deleteNamespaces(ctx, jr.nsOps, sel, max(period, time.Minute))
 }
 
 func toAny(m map[string]string) map[string]any {

@@ -17,12 +17,13 @@ import (
 )
 
 // funcMap is sprig's text functions, built once, with its loop helpers
-// bounded.
+// bounded, and kube-burner's own.
 var funcMap = boundedSprig()
 
 func boundedSprig() template.FuncMap {
 	m := sprig.TxtFuncMap()
 	tmplbound.BoundSprigLoops(m)
+	addKubeBurnerFuncs(m)
 	return m
 }
 

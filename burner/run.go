@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,8 @@ type Options struct {
 	OnJobStart func(*progress.Reporter)
 	// Retry is the retry policy for API calls (kube.DefaultRetry if zero).
 	Retry kube.RetryPolicy
+	// Metadata is added to every jobSummary document (--user-metadata).
+	Metadata map[string]any
 }
 
 // Runner runs a loaded config against one cluster.
@@ -49,6 +52,9 @@ type Runner struct {
 	out     *results.Dir
 	// measurements are the configured measurements perflab runs.
 	measurements []jobMeasurement
+	// metadata is written into every jobSummary document: the cluster's
+	// k8sVersion and totalNodes, and the user's metadata.
+	metadata map[string]any
 }
 
 // NewRunner prepares a run on the cluster of env. Nothing is created yet.
@@ -86,10 +92,15 @@ func NewRunner(env *runenv.Env, spec *Spec, o Options) (*Runner, error) {
 func (r *Runner) UUID() string  { return r.o.UUID }
 func (r *Runner) RunID() string { return r.runID }
 
-// Run executes every job in order. On Ctrl-C (ctx canceled) or failure it
-// stops issuing work and, when the jobs' cleanup is on, deletes what this run
-// created. The returned error carries the exit code (package exitcode); a
-// canceled ctx returns ctx.Err().
+// Run executes every job in order, in kube-burner's order: image
+// pre-loading of every create job, the cleanup of earlier runs of every
+// create job with cleanup (beforeGC and afterGC hooks around it), then each
+// job (its beforeCleanup hooks after it, then jobPause, then its own gc and
+// afterCleanup hooks when the job has gc), then the global wait and the
+// global gc. On Ctrl-C (ctx canceled) or failure it stops issuing work and,
+// when the jobs' cleanup is on, deletes what this run created. The returned
+// error carries the exit code (package exitcode); a canceled ctx returns
+// ctx.Err().
 func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	slog.Info("starting perflab init", "uuid", r.o.UUID, "runid", r.runID, "config", r.spec.File)
 	out, err := results.NewDir(r.o.MetricsDir)
@@ -99,23 +110,20 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	r.out = out
 	rctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	r.metadata = r.probe(rctx)
 	rep := &Report{UUID: r.o.UUID, RunID: r.runID, MetricsDir: r.o.MetricsDir}
-	var runErr error
 	cleanup := false
-	for i := range r.spec.Jobs {
-		job := &r.spec.Jobs[i]
-		if job.JobType == CreateJob && job.Cleanup {
-			cleanup = true
-		}
+	for _, job := range r.spec.Jobs {
+		cleanup = cleanup || (job.JobType == CreateJob && job.Cleanup)
+	}
+	runErr := r.beforeJobs(rctx)
+	for i := 0; i < len(r.spec.Jobs) && (runErr == nil || exitcode.Of(runErr) == exitcode.Threshold); i++ {
 		res := r.runJob(rctx, i)
 		rep.Jobs = append(rep.Jobs, res)
 		if res.Err != nil && runErr == nil {
 			runErr = res.Err
 		}
-		if rctx.Err() != nil {
-			break
-		}
-		if res.Err != nil && exitcode.Of(res.Err) != exitcode.Threshold {
+		if rctx.Err() != nil || (res.Err != nil && exitcode.Of(res.Err) != exitcode.Threshold) {
 			break
 		}
 	}
@@ -128,16 +136,9 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 		slog.Warn("run did not complete; deleting what it created", "runid", r.runID)
 		r.deleteRun(ctx)
 	case !failed && r.spec.Global.GC:
-		if err := r.gcHooks(ctx, HookBeforeGC); err != nil {
+		if err := r.globalGC(ctx); err != nil && runErr == nil {
 			runErr = err
-			break
 		}
-		gctx, gcancel := context.WithTimeout(ctx, r.spec.Global.GCTimeout)
-		if err := r.deleteRunIn(gctx); err != nil {
-			slog.Error("garbage collection", "err", err)
-		}
-		gcancel()
-		runErr = r.gcHooks(ctx, HookAfterGC)
 	}
 	if err := out.WriteJSON("jobSummary.json", r.summaries(rep)); err != nil {
 		slog.Error("writing job summary", "err", err)
@@ -158,20 +159,80 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	return rep, runErr
 }
 
-// gcHooks runs every job's hooks of a garbage-collection stage, in job order.
-func (r *Runner) gcHooks(ctx context.Context, stage string) error {
+// beforeJobs pre-loads the images of every create job, then deletes what
+// earlier runs of every create job with cleanup left, between that job's
+// beforeGC and afterGC hooks (kube-burner's order).
+func (r *Runner) beforeJobs(ctx context.Context) error {
+	if r.spec.Global.ClusterHealth {
+		if err := ClusterHealth(ctx, r.client); err != nil {
+			return err
+		}
+		slog.Info("cluster is healthy")
+	}
+	for i := range r.spec.Jobs {
+		if job := &r.spec.Jobs[i]; job.JobType == CreateJob && job.PreLoadImages {
+			jr := newJobRun(r, i)
+			if err := jr.prepare(ctx); err != nil {
+				return fmt.Errorf("job %s: %w", job.Name, err)
+			}
+			if err := jr.preload(ctx); err != nil {
+				return fmt.Errorf("job %s: %w", job.Name, err)
+			}
+		}
+	}
 	for i := range r.spec.Jobs {
 		job := &r.spec.Jobs[i]
-		h := r.hooksOf(job)
-		err := h.run(ctx, stage)
-		if werr := h.wait(); werr != nil {
-			slog.Error("background hooks failed", "job", job.Name, "err", werr)
+		if job.JobType != CreateJob || !job.Cleanup {
+			continue
 		}
+		err := r.withHooks(ctx, job, HookBeforeGC, HookAfterGC, func() error { return r.cleanupPrevious(ctx, job) })
 		if err != nil {
 			return fmt.Errorf("job %s: %w", job.Name, err)
 		}
 	}
 	return nil
+}
+
+// withHooks runs fn between the job's before and after hooks ("" for none),
+// and waits for the background hooks they started.
+func (r *Runner) withHooks(ctx context.Context, job *Job, before, after string, fn func() error) error {
+	h := r.hooksOf(job)
+	err := h.run(ctx, before)
+	if err == nil {
+		err = fn()
+	}
+	if err == nil {
+		err = h.run(ctx, after)
+	}
+	if werr := h.wait(); werr != nil {
+		slog.Error("background hooks failed", "job", job.Name, "err", werr)
+	}
+	return err
+}
+
+// globalGC is global.gc: every job's objects are deleted (by job name, as
+// kube-burner does); with gcMetrics each job's afterCleanup hooks run after.
+func (r *Runner) globalGC(ctx context.Context) error {
+	gctx, cancel := context.WithTimeout(ctx, r.gcTimeout())
+	defer cancel()
+	var errs []error
+	for i := range r.spec.Jobs {
+		if err := r.gcJob(gctx, &r.spec.Jobs[i]); err != nil {
+			slog.Error("garbage collection", "job", r.spec.Jobs[i].Name, "err", err)
+			if gctx.Err() != nil {
+				errs = append(errs, exitcode.With(exitcode.Timeout, fmt.Errorf("garbage collection timeout reached: %w", err)))
+				break
+			}
+		}
+	}
+	if r.spec.Global.GCMetrics {
+		for i := range r.spec.Jobs {
+			if err := r.withHooks(ctx, &r.spec.Jobs[i], "", HookAfterCleanup, func() error { return nil }); err != nil {
+				errs = append(errs, fmt.Errorf("job %s: %w", r.spec.Jobs[i].Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // waitAllRun waits, at the end of all jobs, for every create job's objects
@@ -222,23 +283,40 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 	if err == nil && job.JobType != CreateJob {
 		err = jr.hooks.run(ctx, HookAfterJobExecution)
 	}
-	if herr := jr.hooks.wait(); herr != nil {
-		slog.Error("background hooks failed", "job", job.Name, "err", herr)
-	}
-	if stopWatch != nil {
-		res.Watchers = stopWatch()
+	if err == nil {
+		err = jr.hooks.run(ctx, HookBeforeCleanup)
 	}
 	stopProg()
 	res.End = time.Now()
+	took := res.End.Sub(res.Start)
+	if ctx.Err() == nil && job.JobPause > 0 {
+		slog.Info("pausing after job", "job", job.Name, "pause", job.JobPause)
+		_ = sleep(ctx, job.JobPause)
+	}
+	if job.MetricsClosing == "" || job.MetricsClosing == MetricsClosingAfterJobPause {
+		res.End = time.Now()
+	}
 	res.Elapsed = res.End.Sub(res.Start)
+	if stopWatch != nil {
+		res.Watchers = stopWatch()
+	}
+	if err == nil && job.GC && ctx.Err() == nil {
+		if err = r.gcJob(ctx, job); err == nil {
+			err = jr.hooks.run(ctx, HookAfterCleanup)
+		}
+	}
+	if herr := jr.hooks.wait(); herr != nil {
+		slog.Error("background hooks failed", "job", job.Name, "err", herr)
+	}
 	res.Requests = jr.stats.Requests.Load()
 	res.Retries = jr.stats.Retries.Load()
 	res.Errors = jr.stats.Errors.Load()
+	res.NotSent = jr.stats.NotSent.Load()
 	res.Objects = jr.stats.Created.Load() + jr.stats.Patched.Load() + jr.stats.Deleted.Load() + jr.stats.Read.Load()
-	if s := res.Elapsed.Seconds(); s > 0 {
+	if s := took.Seconds(); s > 0 {
 		res.AchievedQPS = float64(res.Objects) / s
 	}
-	res.ChurnStart, res.ChurnEnd = jr.churnStart, jr.churnEnd
+	res.ChurnStart, res.ChurnEnd, res.ChurnErrors = jr.churnStart, jr.churnEnd, jr.churnErrors
 	res.Diagnosis = jr.diagnosis
 	if jerr := jr.err(); jerr != nil {
 		jerr = fmt.Errorf("job %s: %w", job.Name, jerr)
@@ -249,10 +327,9 @@ func (r *Runner) runJob(ctx context.Context, i int) JobResult {
 		}
 	}
 	res.Err, res.Passed = err, err == nil
-	slog.Info("job finished", "job", job.Name, "took", res.Elapsed.Round(time.Millisecond), "objects", res.Objects, "errors", res.Errors)
-	if ctx.Err() == nil && job.JobPause > 0 {
-		slog.Info("pausing after job", "job", job.Name, "pause", job.JobPause)
-		_ = sleep(ctx, job.JobPause)
+	slog.Info("job finished", "job", job.Name, "took", took.Round(time.Millisecond), "objects", res.Objects, "errors", res.Errors, "notSent", res.NotSent)
+	if res.NotSent > 0 {
+		slog.Warn(fmt.Sprintf("job %s: %d API calls were not sent because the run's deadline came before their turn in the rate limiter (not API errors)", job.Name, res.NotSent))
 	}
 	for _, o := range r.o.Observers {
 		if oerr := o.JobFinished(ctx, JobWindow{Name: job.Name, UUID: r.o.UUID, Start: res.Start, End: res.End}); oerr != nil && res.Err == nil {
@@ -268,6 +345,27 @@ func timeoutErr(err error) error {
 		return exitcode.With(exitcode.Timeout, err)
 	}
 	return err
+}
+
+// probe is kube-burner's cluster metadata: the server's version and the
+// number of nodes, over the user's metadata. A failed probe is logged.
+func (r *Runner) probe(ctx context.Context) map[string]any {
+	md := maps.Clone(r.o.Metadata)
+	if md == nil {
+		md = map[string]any{}
+	}
+	if v, err := r.client.Typed.Discovery().ServerVersion(); err != nil {
+		slog.Warn("cluster probe: server version", "err", err)
+	} else {
+		md["k8sVersion"] = v.GitVersion
+	}
+	nodes, err := kube.NewOps(r.client, nil, kube.DefaultRetry, nil).ListRefs(ctx, nodeGVR, "", "")
+	if err != nil {
+		slog.Warn("cluster probe: nodes", "err", err)
+	} else {
+		md["totalNodes"] = len(nodes)
+	}
+	return md
 }
 
 // jobClient is the environment's shared client bundle, or one with the

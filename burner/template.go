@@ -3,10 +3,12 @@ package burner
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"text/template"
 
@@ -14,6 +16,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/perflab/perflab/internal/strictyaml"
 	"github.com/perflab/perflab/internal/tmplbound"
 )
 
@@ -104,8 +107,7 @@ func decodeDocuments(path string, y []byte) ([]*unstructured.Unstructured, error
 		}
 		j, err := yaml.YAMLToJSON(doc)
 		if err != nil {
-			line, msg := splitYAMLLine(err.Error())
-			return nil, errorf(path, line, "", "rendered YAML: %s", msg)
+			return nil, renderedYAMLError(path, doc, err)
 		}
 		if string(j) == "null" {
 			continue
@@ -156,4 +158,15 @@ func (t *ObjectTemplate) blankMissing(b []byte) []byte {
 		return b
 	}
 	return bytes.ReplaceAll(b, noValue, nil)
+}
+
+// renderedYAMLError names the line of a rendered document that does not
+// parse, as the one YAML reader finds it.
+func renderedYAMLError(path string, doc []byte, err error) error {
+	var e *ConfigError
+	if errors.As(strictyaml.Check(path, doc), &e) {
+		return errorf(path, e.Line, "", "rendered YAML: %s", strings.TrimPrefix(e.Msg, "invalid YAML: "))
+	}
+	line, msg := strictyaml.SplitLine(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
+	return errorf(path, line, "", "rendered YAML: %s", msg)
 }

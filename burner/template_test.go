@@ -63,15 +63,32 @@ stringData:
 }
 
 func TestSetTemplateLabels(t *testing.T) {
-	u := &unstructured.Unstructured{Object: map[string]any{"kind": "Deployment", "spec": map[string]any{
-		"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": "x", kube.LabelJob: "mine"}}}}}}
-	setTemplateLabels(u, kube.ObjectLabels("u", "r", "j", 0, 5, 1))
-	l, _, _ := unstructured.NestedStringMap(u.Object, "spec", "template", "metadata", "labels")
-	if l["app"] != "x" || l[kube.LabelRunID] != "r" || l[kube.LabelJob] != "mine" || l[kube.LegacyLabelJob] != "j" {
-		t.Errorf("labels: %v", l)
-	}
-	if l[kube.LabelJobIteration] != "5" || l[kube.LabelReplica] != "1" {
-		t.Error("pods must carry their object's iteration and replica (podLatency reports them)")
+	objLabels := kube.ObjectLabels("u", "r", "j", 0, 5, 1)
+	objLabels[kube.LegacyLabelJob] = "delete-me" // from the template's metadata.labels
+	for _, tc := range []struct {
+		kind  string
+		paths [][]string
+	}{
+		{"Deployment", [][]string{{"spec", "template", "metadata", "labels"}}},
+		{"DaemonSet", [][]string{{"spec", "template", "metadata", "labels"}}},
+		{"ReplicaSet", [][]string{{"spec", "template", "metadata", "labels"}}},
+		{"StatefulSet", [][]string{{"spec", "template", "metadata", "labels"}, {"spec", "selector", "matchLabels"}}},
+		{"CronJob", [][]string{{"spec", "jobTemplate", "spec", "template", "metadata", "labels"}}},
+	} {
+		u := &unstructured.Unstructured{Object: map[string]any{"kind": tc.kind}}
+		for _, p := range tc.paths {
+			_ = unstructured.SetNestedStringMap(u.Object, map[string]string{"app": "x", kube.LegacyLabelJob: "pod-own"}, p...)
+		}
+		setTemplateLabels(u, objLabels)
+		for _, p := range tc.paths {
+			l, _, _ := unstructured.NestedStringMap(u.Object, p...)
+			if l["app"] != "x" || l[kube.LabelRunID] != "r" || l[kube.LabelJobIteration] != "5" || l[kube.LabelReplica] != "1" {
+				t.Errorf("%s %v: %v", tc.kind, p, l)
+			}
+			if l[kube.LegacyLabelJob] != "delete-me" {
+				t.Errorf("%s %v: the object's labels must win over the pod template's, as in kube-burner: %v", tc.kind, p, l)
+			}
+		}
 	}
 	cm := &unstructured.Unstructured{Object: map[string]any{"kind": "ConfigMap"}}
 	setTemplateLabels(cm, map[string]string{"a": "b"})

@@ -3,13 +3,13 @@ package burner
 import (
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/perflab/perflab/internal/strictyaml"
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/wait"
 )
@@ -27,10 +27,10 @@ var PatchTypes = map[string]types.PatchType{
 	string(types.ApplyYAMLPatchType):      types.ApplyYAMLPatchType,
 }
 
-func (s *Spec) validate(ix *nodeIndex) error {
+func (s *Spec) validate(ix *strictyaml.Index) error {
 	s.index = ix
 	at := func(path, format string, a ...any) error {
-		return errorf(s.File, ix.line(path), path, format, a...)
+		return errorf(s.File, ix.Line(path), path, format, a...)
 	}
 	if len(s.Jobs) == 0 {
 		return at("jobs", "no jobs")
@@ -90,6 +90,14 @@ func (s *Spec) validate(ix *nodeIndex) error {
 			if j.ChurnConfig.Percent < 0 || j.ChurnConfig.Percent > 100 || j.ChurnPercent < 0 || j.ChurnPercent > 100 {
 				return at(p+".churnConfig.percent", "must be 0..100")
 			}
+		}
+		switch j.MetricsClosing {
+		case MetricsClosingAfterJob, MetricsClosingAfterJobPause, MetricsClosingAfterMeasurements:
+		default:
+			return at(p+".metricsClosing", "invalid value %q (want afterJob, afterJobPause or afterMeasurements)", j.MetricsClosing)
+		}
+		if j.GC && s.Global.WaitWhenFinished {
+			return at(p+".gc", "a job's gc and global waitWhenFinished cannot be enabled at the same time (as in kube-burner)")
 		}
 		if len(j.Namespace) > 62 {
 			slog.Warn("namespace longer than 62 characters, truncating", "job", j.Name, "namespace", j.Namespace)
@@ -176,14 +184,6 @@ func validateMeasurements(ms []Measurement, path string, at func(string, string,
 	return nil
 }
 
-// TemplatePath resolves an objectTemplate path against the config directory.
-func (s *Spec) TemplatePath(p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(s.Dir, p)
-}
-
 // validateTemplates reads and parses every object template and trial-renders
 // create templates (iteration 0, replica 1), so bad templates fail before
 // anything is created.
@@ -194,8 +194,8 @@ func (s *Spec) validateTemplates(allowMissing bool) error {
 				continue
 			}
 			path := fmt.Sprintf("jobs[%d].objects[%d].objectTemplate", i, k)
-			line := s.index.line(path)
-			t, err := LoadObjectTemplate(s.TemplatePath(o.ObjectTemplate), o.InputVars, allowMissing || j.DefaultMissingKeysWithZero)
+			line := s.index.Line(path)
+			t, err := s.LoadTemplate(o.ObjectTemplate, o.InputVars, allowMissing || j.DefaultMissingKeysWithZero)
 			if err != nil {
 				if ce, ok := err.(*ConfigError); ok {
 					return ce

@@ -17,7 +17,10 @@ import (
 	"github.com/perflab/perflab/wait"
 )
 
-var nsGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+var (
+	nsGVR   = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	nodeGVR = schema.GroupVersionResource{Version: "v1", Resource: "nodes"}
+)
 
 // waitTarget is what one prepared object waits for.
 func (jr *jobRun) waitTarget(o *preparedObject, ns string) (wait.Target, bool, error) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // Values are Helm values for the Cilium chart, as nested maps.
@@ -17,6 +19,9 @@ type Values map[string]any
 func LoadValues(path string) (Values, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
+		return nil, fmt.Errorf("values file: %w", err)
+	}
+	if err := strictyaml.Check(path, raw); err != nil {
 		return nil, fmt.Errorf("values file: %w", err)
 	}
 	v := Values{}

@@ -1,6 +1,7 @@
 package cl2
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // fieldHints explain unknown fields that are common mistakes, keyed by
@@ -41,34 +44,33 @@ func newDecoder(file string) *decoder {
 
 // decodeDocument decodes the first YAML document of data into out.
 func (d *decoder) decodeDocument(data []byte, out any) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		d.problems = append(d.problems, yamlSyntaxProblem(d.pos.file, err))
+	root, err := strictyaml.Parse(d.pos.file, data)
+	if err != nil {
+		d.problems = append(d.problems, inputProblem(d.pos.file, err))
 		return
 	}
 	if root.Kind == 0 {
 		d.problems = append(d.problems, Problem{File: d.pos.file, Msg: msgEmptyFile})
 		return
 	}
-	d.decode(&root, reflect.ValueOf(out).Elem(), "")
+	d.decode(root, reflect.ValueOf(out).Elem(), "")
 }
 
-// yamlSyntaxProblem converts a yaml.v3 syntax error ("yaml: line 3: ...").
-func yamlSyntaxProblem(file string, err error) Problem {
-	msg := err.Error()
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-		if i := strings.Index(rest, ":"); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line, msg = n, "YAML syntax:"+rest[i+1:]
-			}
-		}
+// inputProblem is the Problem of a file strictyaml refused.
+func inputProblem(file string, err error) Problem {
+	var e *strictyaml.Error
+	if errors.As(err, &e) {
+		return *e
 	}
-	return Problem{File: file, Line: line, Msg: msg}
+	return Problem{File: file, Msg: err.Error()}
 }
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.problems = append(d.problems, Problem{File: d.pos.file, Line: n.Line, Field: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) warn(n *yaml.Node, path, format string, args ...any) {
+	d.problems = append(d.problems, Problem{File: d.pos.file, Line: n.Line, Field: path, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
@@ -193,9 +195,11 @@ func matchField(fields []structField, key string) (structField, bool) {
 	return structField{}, false
 }
 
+// unknownField is a warning: CL2 decodes configs leniently and ignores
+// fields it does not know, so perflab names them and goes on.
 func (d *decoder) unknownField(key *yaml.Node, t reflect.Type, fields []structField, path string) {
 	if hint, ok := fieldHints[t.Name()+"."+strings.ToLower(key.Value)]; ok {
-		d.fail(key, joinPath(path, key.Value), "unknown field: %s", hint)
+		d.warn(key, joinPath(path, key.Value), "unknown field, ignored as CL2 ignores it: %s", hint)
 		return
 	}
 	names := make([]string, len(fields))
@@ -207,7 +211,7 @@ func (d *decoder) unknownField(key *yaml.Node, t reflect.Type, fields []structFi
 	if path != "" {
 		where = path
 	}
-	d.fail(key, joinPath(path, key.Value), "unknown field %q in %s (known fields: %s)", key.Value, where, strings.Join(names, ", "))
+	d.warn(key, joinPath(path, key.Value), "unknown field %q in %s, ignored as CL2 ignores it (known fields: %s)", key.Value, where, strings.Join(names, ", "))
 }
 
 func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string) {

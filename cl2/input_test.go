@@ -3,6 +3,7 @@ package cl2
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,4 +79,43 @@ func TestExistingNamespaceFailsBeforeRun(t *testing.T) {
 	if got, err := cs.CoreV1().Namespaces().Get(ctx, "nsclash-2", metav1.GetOptions{}); err != nil || got.DeletionTimestamp != nil {
 		t.Errorf("the existing namespace was touched: %v", err)
 	}
+}
+
+// TestSeedPodStartupRunsAsInCL2: the guide's own pod-startup config, as
+// copied from the seed, runs as it ran under ClusterLoader2: its unknown
+// qpsLoad.burst is ignored, the 50 pods are created and measured, and the
+// last WaitForRunningPods call, which lacks desiredPodCount, fails when it
+// runs (CL2's util.GetInt fails it the same way) without stopping the rest.
+func TestSeedPodStartupRunsAsInCL2(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	var out strings.Builder
+	rep, err := Run(ctx, Options{
+		Load:      LoadOptions{ConfigPath: "testdata/seeds/pod-startup/pod-startup-config.yaml", Environ: []string{}},
+		ReportDir: dir, Env: newTestEnv(t), Out: &out, Progress: io.Discard,
+	})
+	t.Logf("summary:\n%s", out.String())
+	var ps Problems
+	if err == nil || errors.As(err, &ps) {
+		t.Fatalf("want the run to fail on the call without desiredPodCount, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "WaitForRunningPods WaitForRunningPods (testdata/seeds/pod-startup/pod-startup-config.yaml:51): param desiredPodCount missing") {
+		t.Errorf("error: %v", err)
+	}
+	failed := 0
+	for _, s := range rep.Steps {
+		if s.Err != nil {
+			failed++
+		}
+	}
+	if len(rep.Steps) < 5 || failed != 1 {
+		t.Errorf("%d steps, %d failed; want every step run and one failed", len(rep.Steps), failed)
+	}
+	pd := readPerfData(t, dir, "PodStartupLatency_PodStartupLatency_pod-startup-latency-test")
+	if len(pd.DataItems) == 0 {
+		t.Error("no pod startup latency gathered")
+	}
+	assertNamespacesGone(t, context.Background(), "cl2-test-")
 }

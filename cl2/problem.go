@@ -4,35 +4,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
-// Problem is one mistake in an input file, located by file and line.
-type Problem struct {
-	File  string
-	Line  int    // 0 when unknown
-	Field string // e.g. steps[1].phases[0].tuningSet; may be empty
-	Msg   string
-	// Warning marks a probable mistake that does not stop the run.
-	Warning bool
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d", p.Line)
-	}
-	b.WriteString(": ")
-	if p.Warning {
-		b.WriteString("warning: ")
-	}
-	if p.Field != "" {
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Msg)
-	return b.String()
-}
+// Problem is one mistake in an input file, located by file and line (a
+// Warning marks a probable mistake that does not stop the run).
+type Problem = strictyaml.Error
 
 // Problems are all the mistakes found in a config and its templates. As an
 // error it prints one mistake per line, sorted by file and line.

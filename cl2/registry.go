@@ -175,3 +175,18 @@ func (m *methodSpec) paramNames() string {
 	sort.Strings(out)
 	return strings.Join(out, ", ")
 }
+
+// missingParams lists the required params of action that p lacks; CL2
+// fails such a call when it runs.
+func (s *methodSpec) missingParams(action string, p params) []string {
+	if _, single := s.actions[""]; single {
+		action = ""
+	}
+	var out []string
+	for _, sp := range s.actions[action] {
+		if sp.required && !p.has(sp.name) {
+			out = append(out, sp.name)
+		}
+	}
+	return out
+}

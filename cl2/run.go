@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,7 +73,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	lo := o.Load
-	lo.Nodes = nodes
+	if lo.Nodes == 0 { // CL2's --nodes wins over the count
+		lo.Nodes = nodes
+	}
 	t, err := Load(lo)
 	if t != nil {
 		for _, w := range t.Warnings {
@@ -267,6 +270,11 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
 		return nil
 	}
+	at := fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))
+	p := params(m.Params)
+	if missing := spec.missingParams(p.Str("action", ""), p); len(missing) > 0 {
+		return fmt.Errorf("%s %s (%s): param %s missing", m.Method, m.Identifier, at, strings.Join(missing, ", "))
+	}
 	key := m.Method + "/" + m.Identifier
 	r.mu.Lock()
 	inst, ok := r.measurements[key]
@@ -275,9 +283,7 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 		r.measurements[key] = inst
 	}
 	r.mu.Unlock()
-	p := params(m.Params)
-	c := call{method: m.Method, identifier: m.Identifier, action: p.Str("action", ""), params: p,
-		at: fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))}
+	c := call{method: m.Method, identifier: m.Identifier, action: p.Str("action", ""), params: p, at: at}
 	out, err := inst.execute(ctx, r.env, c)
 	if err != nil {
 		return fmt.Errorf("%s %s (%s): %w", m.Method, m.Identifier, c.at, err)

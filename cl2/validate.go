@@ -263,13 +263,11 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 		case len(elsewhere) > 0:
 			warn(".params."+k, "%s reads %s at action: %s; at action: %s it has no effect", spec.name, k, strings.Join(elsewhere, ", "), action)
 		default:
-			add(".params."+k, "unknown param %q for %s (known: %s)", k, spec.name, spec.paramNames())
+			warn(".params."+k, "unknown param %q for %s, ignored as CL2 ignores it (known: %s)", k, spec.name, spec.paramNames())
 		}
 	}
-	for _, sp := range spec.actions[action] {
-		if sp.required && !p.has(sp.name) {
-			add(".params", "%s%s needs param %s", spec.name, actionSuffix(action), sp.name)
-		}
+	if missing := spec.missingParams(action, p); len(missing) > 0 {
+		warn(".params", "%s%s needs param %s: this call will fail when its step runs, as in CL2", spec.name, actionSuffix(action), strings.Join(missing, ", "))
 	}
 	return ps
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // DefaultImageRegistry is CL2's default for the ImageRegistry variable.
@@ -58,8 +58,14 @@ func readOverrides(path string) (map[string]any, error) {
 		return nil, fmt.Errorf("--testoverrides: %w", err)
 	}
 	var raw any
-	if err := yaml.Unmarshal(b, &raw); err != nil {
-		return nil, Problems{yamlSyntaxProblem(path, err)}
+	root, err := strictyaml.Parse(path, b)
+	if err != nil {
+		return nil, Problems{inputProblem(path, err)}
+	}
+	if root.Kind != 0 {
+		if err := root.Decode(&raw); err != nil {
+			return nil, Problems{{File: path, Msg: err.Error()}}
+		}
 	}
 	if raw == nil {
 		return map[string]any{}, nil

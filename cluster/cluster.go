@@ -180,7 +180,11 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	api, err := newAPIServerOptions(apiServerArgs(c.opts, c.pki, c.st.Ports))
+	apiArgs := apiServerArgs(c.opts, c.pki, c.st.Ports)
+	if err := c.addAuditArgs(apiArgs); err != nil {
+		return err
+	}
+	api, err := newAPIServerOptions(apiArgs)
 	if err != nil {
 		return err
 	}

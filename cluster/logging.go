@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	_ "unsafe" // go:linkname, for the API server's etcd client logger
 
 	"go.uber.org/zap"
@@ -50,9 +51,37 @@ func redirectComponentLogs(path string) (*os.File, error) {
 		}
 	}
 	klog.SetOutput(f)
+	// A component giving up (klog.Fatal, FlushAndExit) ends the process;
+	// with its logs in the file that exit would be silent on the terminal.
+	klog.OsExit = func(code int) {
+		fmt.Fprintf(os.Stderr, "perflab: an embedded control-plane component stopped the process (exit %d): %s\n(full log: %s)\n", code, lastError(path), path)
+		os.Exit(code)
+	}
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	etcdClientLogger = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(f), zapcore.WarnLevel)).Named("etcd-client")
 	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, f, f))
 	return f, nil
+}
+
+// lastError returns the last error or fatal klog line of the log at path
+// (the final 64 KiB), or a placeholder.
+func lastError(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "no log"
+	}
+	defer f.Close()
+	const tail = 64 << 10
+	if info, err := f.Stat(); err == nil && info.Size() > tail {
+		f.Seek(info.Size()-tail, io.SeekStart)
+	}
+	b, _ := io.ReadAll(f)
+	last := "no error line in the log"
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "E") || strings.HasPrefix(l, "F") {
+			last = l
+		}
+	}
+	return last
 }

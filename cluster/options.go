@@ -43,6 +43,9 @@ type Options struct {
 	// InsecureAPIServerArgs accepts such APIServerArgs; Start logs a
 	// warning for each.
 	InsecureAPIServerArgs bool
+	// AuditLog, when set, is the file the API server writes its audit log
+	// to: every request at Metadata level, as JSON lines (see audit.go).
+	AuditLog string
 }
 
 // Defaults for Options.

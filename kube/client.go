@@ -2,6 +2,8 @@ package kube
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -28,6 +30,7 @@ type Client struct {
 	// raw sends pre-encoded JSON bodies and skips decoding responses.
 	raw rest.Interface
 
+	disc   discovery.DiscoveryInterface
 	mapper *restmapper.DeferredDiscoveryRESTMapper
 	mu     sync.Mutex
 	cache  map[schema.GroupKind]Mapping
@@ -80,6 +83,7 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 		Typed:    typed,
 		Metadata: md,
 		raw:      raw,
+		disc:     disc,
 		mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
 		cache:    map[schema.GroupKind]Mapping{},
 	}, nil
@@ -117,4 +121,28 @@ func (c *Client) Map(apiVersion, kind string) (Mapping, error) {
 	c.cache[gk] = m
 	c.mu.Unlock()
 	return m, nil
+}
+
+// Deletable lists every resource of the cluster (preferred versions, no
+// subresources) that can be listed and deleted: where a run's labelled
+// objects can be. Groups the server fails to describe are skipped.
+func (c *Client) Deletable() ([]Mapping, error) {
+	lists, err := c.disc.ServerPreferredResources()
+	if err != nil && len(lists) == 0 {
+		return nil, fmt.Errorf("kube: discovery: %w", err)
+	}
+	var out []Mapping
+	for _, l := range lists {
+		gv, perr := schema.ParseGroupVersion(l.GroupVersion)
+		if perr != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") || !slices.Contains(r.Verbs, "list") || !slices.Contains(r.Verbs, "delete") {
+				continue
+			}
+			out = append(out, Mapping{GVR: gv.WithResource(r.Name), GVK: gv.WithKind(r.Kind), Namespaced: r.Namespaced})
+		}
+	}
+	return out, nil
 }

@@ -108,3 +108,21 @@ func TestResourcePath(t *testing.T) {
 		}
 	}
 }
+
+// A call whose turn in the token bucket comes after its context's deadline
+// is never sent: it counts as NotSent, not as an error of the API server.
+func TestNotSentBeforeDeadline(t *testing.T) {
+	o := NewOps(nil, NewLimiter(1, 1), DefaultRetry, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	sent := 0
+	for range 5 {
+		err := o.run(ctx, func(context.Context) error { sent++; return nil })
+		if err != nil && !errors.Is(err, ErrNotSent) {
+			t.Fatalf("want ErrNotSent, got %v", err)
+		}
+	}
+	if sent != 1 || o.Stats.NotSent.Load() != 4 || o.Stats.Errors.Load() != 0 {
+		t.Errorf("sent %d, not sent %d, errors %d; want 1, 4, 0", sent, o.Stats.NotSent.Load(), o.Stats.Errors.Load())
+	}
+}

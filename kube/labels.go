@@ -11,6 +11,8 @@ const (
 	LabelJobIteration = "kube-burner.io/job-iteration"
 	LabelReplica      = "kube-burner.io/replica"
 	LabelChurnDelete  = "kube-burner.io/churn-delete"
+	// LabelGroup is the object's group id (kube-burner v2; 0 without grouping).
+	LabelGroup = "kube-burner.io/group"
 )
 
 // kube-burner v1.x label keys. v1.17 configs and dashboards select on these

@@ -2,6 +2,8 @@ package kube
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -23,7 +25,14 @@ type Stats struct {
 	NotFound      atomic.Int64
 	Retries       atomic.Int64
 	Errors        atomic.Int64 // calls that failed for good (not AlreadyExists/NotFound)
+	// NotSent counts calls never sent: the limiter's next token came after
+	// the deadline of the call's context (a run stopped by its timeout).
+	NotSent atomic.Int64
 }
+
+// ErrNotSent wraps the limiter's error for a call that was never sent
+// because its context's deadline came before the call's turn.
+var ErrNotSent = errors.New("not sent before the deadline")
 
 // Ops issues a job's API calls through its Limiter with retries.
 type Ops struct {
@@ -58,13 +67,15 @@ func (o *Ops) res(gvr schema.GroupVersionResource, ns string) dynamic.ResourceIn
 func (o *Ops) run(ctx context.Context, call func(context.Context) error) error {
 	err := o.retry.do(ctx, func(ctx context.Context) error {
 		if err := o.limiter.Wait(ctx); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", ErrNotSent, err)
 		}
 		o.Stats.Requests.Add(1)
 		return nil
 	}, func() { o.Stats.Retries.Add(1) }, call)
 	switch {
 	case err == nil:
+	case errors.Is(err, ErrNotSent):
+		o.Stats.NotSent.Add(1)
 	case apierrors.IsAlreadyExists(err):
 		o.Stats.AlreadyExists.Add(1)
 	case apierrors.IsNotFound(err):
@@ -179,6 +190,9 @@ func (o *Ops) List(ctx context.Context, gvr schema.GroupVersionResource, ns, sel
 type Ref struct {
 	Namespace, Name string
 	Deleting        bool // has a deletionTimestamp
+	// Owned is set when the object has an owner (its controller deletes it).
+	Owned  bool
+	Labels map[string]string
 }
 
 // ListRefs lists the objects matching selector in ns ("" all namespaces) as
@@ -204,7 +218,8 @@ func (o *Ops) ListRefs(ctx context.Context, gvr schema.GroupVersionResource, ns,
 		}
 		for i := range page.Items {
 			m := &page.Items[i]
-			refs = append(refs, Ref{Namespace: m.Namespace, Name: m.Name, Deleting: m.DeletionTimestamp != nil})
+			refs = append(refs, Ref{Namespace: m.Namespace, Name: m.Name, Deleting: m.DeletionTimestamp != nil,
+				Owned: len(m.OwnerReferences) > 0, Labels: m.Labels})
 		}
 		if page.Continue == "" {
 			return refs, nil

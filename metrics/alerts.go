@@ -59,7 +59,7 @@ func ParseAlertProfile(file string, data []byte) (*AlertProfile, error) {
 	p := &AlertProfile{Name: file}
 	err := decodeList(file, data, func(node *yaml.Node, src Source) error {
 		var a Alert
-		if err := decodeStrict(node, &a, "expr", "description", "severity"); err != nil {
+		if err := decodeStrict(node, &a); err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
 		a.Source = src

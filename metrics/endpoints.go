@@ -1,13 +1,17 @@
 package metrics
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"text/template"
 	"time"
 
+	"github.com/Masterminds/sprig/v3"
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -18,6 +22,7 @@ const DefaultStep = 30 * time.Second
 // supported.
 type IndexerConfig struct {
 	Type             string `yaml:"type"`
+	Enabled          bool   `yaml:"enabled"`
 	MetricsDirectory string `yaml:"metricsDirectory"`
 	// Accepted for compatibility; elastic/opensearch are refused by Validate.
 	ESServers          []string `yaml:"esServers"`
@@ -43,10 +48,6 @@ type EndpointConfig struct {
 	// Source is where the entry was defined ("" when built in code).
 	Source Source `yaml:"-"`
 }
-
-var indexerFields = []string{"type", "metricsDirectory", "esServers", "defaultIndex", "insecureSkipVerify", "createTarball", "tarballName"}
-
-var endpointFields = []string{"endpoint", "token", "username", "password", "step", "skipTLSVerify", "metrics", "alerts", "indexer", "alias"}
 
 // WithDefaults fills kube-burner's defaults: step 30s, skipTLSVerify true,
 // a local indexer when metrics are listed. An empty metricsDirectory is left
@@ -135,23 +136,44 @@ func (e EndpointConfig) endpoint() Endpoint {
 	return Endpoint{URL: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password, SkipTLSVerify: e.SkipTLSVerify != nil && *e.SkipTLSVerify}
 }
 
-// LoadEndpoints reads a metrics-endpoint file: a YAML list of endpoints.
+// renderEnv renders a metrics-endpoint file as a Go template (with sprig)
+// over the environment, as kube-burner does: {{ .PROMURL }}. A missing
+// variable is an error.
+func renderEnv(file string, raw []byte) ([]byte, error) {
+	t, err := template.New(filepath.Base(file)).Option("missingkey=error").Funcs(sprig.TxtFuncMap()).Parse(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("metrics endpoints %s: template: %w", file, err)
+	}
+	vars := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, vars); err != nil {
+		return nil, fmt.Errorf("metrics endpoints %s: template: %w", file, err)
+	}
+	return b.Bytes(), nil
+}
+
+// LoadEndpoints reads a metrics-endpoint file: a YAML list of endpoints,
+// rendered first with the environment.
 // Relative profile paths are tried as given, then next to the file.
 func LoadEndpoints(file string) ([]EndpointConfig, error) {
-	data, err := os.ReadFile(file)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("metrics endpoints: %w", err)
+	}
+	data, err := renderEnv(file, raw)
+	if err != nil {
+		return nil, err
 	}
 	var out []EndpointConfig
 	err = decodeList(file, data, func(node *yaml.Node, src Source) error {
 		var e EndpointConfig
-		if err := decodeStrict(node, &e, endpointFields...); err != nil {
+		if err := decodeStrict(node, &e); err != nil {
 			return fmt.Errorf("%s: %w", src, err)
-		}
-		if idx := mappingValue(node, "indexer"); idx != nil {
-			if err := decodeStrict(idx, &e.Indexer, indexerFields...); err != nil {
-				return fmt.Errorf("%s: field indexer: %w", src, err)
-			}
 		}
 		e.Source = src
 		e.Metrics = resolvePaths(file, e.Metrics)
@@ -164,16 +186,6 @@ func LoadEndpoints(file string) ([]EndpointConfig, error) {
 		return nil
 	})
 	return out, err
-}
-
-// mappingValue returns the value node of key in a mapping node, or nil.
-func mappingValue(node *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		if node.Content[i].Value == key {
-			return node.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // resolvePaths makes profile paths that do not exist as given relative to

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"text/template"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 //go:embed profiles/*.yml
@@ -91,7 +94,7 @@ func ParseMetricProfile(file string, data []byte) (*MetricProfile, error) {
 	p := &MetricProfile{Name: file}
 	err := decodeList(file, data, func(node *yaml.Node, src Source) error {
 		var m Metric
-		if err := decodeStrict(node, &m, "query", "metricName", "instant", "captureStart"); err != nil {
+		if err := decodeStrict(node, &m); err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
 		m.Source = src
@@ -119,9 +122,9 @@ func ParseMetricProfile(file string, data []byte) (*MetricProfile, error) {
 
 // decodeList walks a YAML sequence, calling fn with each item and its source.
 func decodeList(file string, data []byte, fn func(*yaml.Node, Source) error) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+	doc, err := strictyaml.Parse(file, data)
+	if err != nil {
+		return err
 	}
 	if len(doc.Content) == 0 {
 		return fmt.Errorf("%s: empty profile", file)
@@ -141,22 +144,29 @@ func decodeList(file string, data []byte, fn func(*yaml.Node, Source) error) err
 	return nil
 }
 
-// decodeStrict decodes one mapping node into v, rejecting keys that v's
-// yaml tags do not name (as kube-burner's KnownFields does).
-func decodeStrict(node *yaml.Node, v any, known ...string) error {
+// decodeStrict decodes one mapping node into v (a pointer to a struct),
+// rejecting keys that its yaml tags do not name, at any depth (as
+// kube-burner's KnownFields does).
+func decodeStrict(node *yaml.Node, v any) error {
 	if node.Kind != yaml.MappingNode {
 		return errors.New("want a mapping of fields")
 	}
-	for i := 0; i+1 < len(node.Content); i += 2 {
-		key := node.Content[i]
-		if !slices.Contains(known, key.Value) {
-			return fmt.Errorf("line %d: unknown field %q (known: %s)", key.Line, key.Value, strings.Join(known, ", "))
+	if errs := strictyaml.UnknownFields("", node, reflect.TypeOf(v).Elem(), unknownField); len(errs) > 0 {
+		e := errs[0]
+		msg := fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+		if i := strings.LastIndexAny(e.Field, ".["); i > 0 {
+			msg = fmt.Sprintf("field %s: %s", e.Field[:i], msg)
 		}
+		return errors.New(msg)
 	}
 	if err := node.Decode(v); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "))
 	}
 	return nil
+}
+
+func unknownField(t reflect.Type, key, _ string) string {
+	return fmt.Sprintf("unknown field %q (known: %s)", key, strings.Join(strictyaml.FieldNames(t), ", "))
 }
 
 // renderQuery fills the {{.elapsed}} template variable (and environment

@@ -22,7 +22,7 @@ func TestParseMetricProfileErrors(t *testing.T) {
 		{"path in name", "- query: up\n  metricName: ../up\n", []string{"entry 1", "file name"}},
 		{"captureStart without instant", "- query: up\n  metricName: up\n  captureStart: true\n", []string{"entry 1", "captureStart"}},
 		{"wrong type", "- query: up\n  metricName: up\n  instant: maybe\n", []string{"entry 1", "line 3", "bool"}},
-		{"yaml syntax", "- query: [\n", []string{"p.yml", "line"}},
+		{"yaml syntax", "- query: [\n", []string{"p.yml:1: invalid YAML"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,5 +170,46 @@ func TestUsable(t *testing.T) {
 				t.Errorf("Usable = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// Profiles and endpoint files get the same limits as every YAML input: a
+// few hundred bytes of nested aliases are refused at once.
+func TestProfileAliasBombRefused(t *testing.T) {
+	bomb := "- query: up\n  metricName: up\n  x: &a [1,1,1,1,1,1,1,1,1,1]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		bomb += "  " + n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 9) + "*" + prev + "]\n"
+		prev = n
+	}
+	_, err := ParseMetricProfile("p.yml", []byte(bomb))
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v, want the profile refused", err)
+	}
+	if _, err := ParseAlertProfile("a.yml", []byte(strings.Replace(bomb, "query", "expr", 1))); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("alert profile: err = %v, want it refused", err)
+	}
+}
+
+// TestLoadEndpointsRendersEnvironment: a metrics-endpoint file is a
+// template over the environment, as in kube-burner ({{ .PROMURL }}).
+func TestLoadEndpointsRendersEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "ep.yml")
+	if err := os.WriteFile(f, []byte("- endpoint: {{ .PROMURL }}\n  metrics: [seed]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PROMURL", "http://127.0.0.1:9099")
+	eps, err := LoadEndpoints(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eps[0].Endpoint != "http://127.0.0.1:9099" {
+		t.Errorf("rendered endpoint %+v", eps[0])
+	}
+	if err := os.WriteFile(f, []byte("- endpoint: {{ .NO_SUCH_VARIABLE_X }}\n  metrics: [seed]\n"), 0o644); err == nil {
+		if _, err := LoadEndpoints(f); err == nil || !strings.Contains(err.Error(), "ep.yml") {
+			t.Errorf("a missing variable must be an error naming the file, got %v", err)
+		}
 	}
 }

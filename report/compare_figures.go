@@ -86,7 +86,56 @@ func (j *judge) kubeBurner(base, cand []*Run) []Figure {
 		}
 		figs = append(figs, j.podLatency(job, base, cand)...)
 	}
-	return append(figs, j.metricSeries(base, cand)...)
+	figs = append(figs, j.metricSeries(base, cand)...)
+	return append(figs, j.apiFigures(base, cand)...)
+}
+
+// apiLatencyFigures are the API server figures compare judges: latencies
+// per verb or operation, and the error rate; request rates say how much
+// work was done, not how well.
+var apiLatencyFigures = []string{"apiserverP90LatencyByVerb", "etcdP99LatencyByOperation", "apiserverErrorRateByCode"}
+
+// apiFigures compares the API server figures of runs that have them (one
+// value per run: tolerance alone, or Welch with repeated runs). WATCH and
+// CONNECT are long-running requests, so their latency is left out, as
+// ClusterLoader2 leaves it out of its API SLO.
+func (j *judge) apiFigures(base, cand []*Run) []Figure {
+	all := append(append([]*Run{}, base...), cand...)
+	if slices.ContainsFunc(all, func(r *Run) bool { return r.Figures == nil }) {
+		return nil
+	}
+	value := func(r *Run, metric, key string) (float64, bool) {
+		for _, f := range r.Figures.Figures {
+			if f.MetricName != metric {
+				continue
+			}
+			for _, s := range f.Series {
+				if labelKey(s.Labels) == key {
+					return s.Value, true
+				}
+			}
+		}
+		return 0, false
+	}
+	var figs []Figure
+	for _, f := range base[0].Figures.Figures {
+		if !slices.Contains(apiLatencyFigures, f.MetricName) {
+			continue
+		}
+		for _, s := range f.Series {
+			if v := s.Labels["verb"]; v == "WATCH" || v == "CONNECT" {
+				continue
+			}
+			key := labelKey(s.Labels)
+			get := func(r *Run) (float64, bool) { return value(r, f.MetricName, key) }
+			b, ok1 := perRun(base, get)
+			c, ok2 := perRun(cand, get)
+			if ok1 && ok2 {
+				figs = append(figs, j.figure(fmt.Sprintf("%s {%s}", f.MetricName, key), f.Unit, true, sides{base: b, cand: c}))
+			}
+		}
+	}
+	return figs
 }
 
 func (j *judge) podLatency(job string, base, cand []*Run) []Figure {

@@ -141,6 +141,12 @@ func TestLoadErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "kube-burner-qps5-1") || !strings.Contains(err.Error(), "cl2-pod-startup") {
 		t.Errorf("different kinds: %v", err)
 	}
+	onlyHeader := filepath.Join(dir, "only-header")
+	os.Mkdir(onlyHeader, 0o755)
+	os.WriteFile(filepath.Join(onlyHeader, RunInfoFile), []byte(`{"kind":"clusterloader2","exitCode":130,"why":"context canceled"}`), 0o644)
+	if r, err := Load(onlyHeader); err != nil || r.Kind != ClusterLoader2 || r.Partial() != "interrupted: context canceled" {
+		t.Errorf("a run that wrote only its header: %v %+v", err, r)
+	}
 	out := filepath.Join(dir, "out", "report.html")
 	if err := Generate([]string{truncated}, out); err == nil {
 		t.Error("bad input must fail")
@@ -197,6 +203,50 @@ func BenchmarkCompare150kPods(b *testing.B) {
 	for b.Loop() {
 		if _, err := Compare([]*Run{x}, []*Run{y}, CompareOptions{Tolerance: 0.1}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Runs with API server figures compare their latencies (not WATCH) and error
+// rates; one run a side, by the tolerance alone.
+func TestCompareAPIFigures(t *testing.T) {
+	c, err := Compare(load(t, "kube-burner-s1"), load(t, "kube-burner-partial"), CompareOptions{Tolerance: 0.10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api int
+	for _, f := range c.Figures {
+		if strings.HasPrefix(f.Name, "apiserverP90LatencyByVerb") || strings.HasPrefix(f.Name, "etcdP99") || strings.HasPrefix(f.Name, "apiserverErrorRate") {
+			api++
+			if strings.Contains(f.Name, "verb=WATCH") || f.Method != MethodTolerance {
+				t.Errorf("%+v", f)
+			}
+		}
+	}
+	if api == 0 {
+		t.Error("no API figure compared")
+	}
+}
+
+func TestPartial(t *testing.T) {
+	info := func(code int, why string) *RunInfo { return &RunInfo{Kind: KubeBurner, ExitCode: code, Why: why} }
+	jobs := []JobSummary{{}}
+	tests := []struct {
+		name string
+		run  Run
+		want string
+	}{
+		{"complete", Run{Kind: KubeBurner, Jobs: jobs, Info: info(0, "")}, ""},
+		{"timeout", Run{Kind: KubeBurner, Jobs: jobs, Info: info(2, "run exceeded its timeout 8s")}, "timed out: run exceeded its timeout 8s"},
+		{"interrupted", Run{Kind: KubeBurner, Jobs: jobs, Info: info(130, "context canceled")}, "interrupted: context canceled"},
+		{"threshold", Run{Kind: KubeBurner, Jobs: jobs, Info: info(4, "P99 Ready 6s > 5s")}, ""},
+		{"failed", Run{Kind: KubeBurner, Jobs: jobs, Info: info(1, "")}, "failed: the run failed"},
+		{"no summary, kube-burner's own files", Run{Kind: KubeBurner, Pods: map[string][]measure.PodLatency{"j": {{}}}}, "no jobSummary.json: the run ended before writing its summary (timed out or interrupted)"},
+		{"nothing written", Run{Kind: KubeBurner, Info: &RunInfo{Kind: KubeBurner}}, "no results were written: the run ended before its first result"},
+	}
+	for _, tc := range tests {
+		if got := tc.run.Partial(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

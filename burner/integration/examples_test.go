@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,10 @@ func TestS1CreateThenDelete(t *testing.T) {
 			t.Errorf("deployment %s/%s: ready %d, labels %v", d.Namespace, d.Name, d.Status.ReadyReplicas, d.Labels)
 		}
 	}
+	pods, err := client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "kube-burner-job=delete-me"})
+	if err != nil || len(pods.Items) != 1 {
+		t.Fatalf("kubectl get pods -l kube-burner-job=delete-me: want the deployment's pod (labels of the template's metadata go to its pods, as in kube-burner), got %d (%v)", len(pods.Items), err)
+	}
 	if ns := namespaces(t, "kube-burner-job=delete-me"); len(ns) != 1 || ns[0].Name != "kube-burner-test-0" {
 		t.Fatalf("namespaces: %v", ns)
 	}
@@ -41,6 +46,17 @@ func TestS1CreateThenDelete(t *testing.T) {
 	readJSON(t, filepath.Join(out.dir, "jobSummary.json"), &sums)
 	if len(sums) != 1 || !sums[0].Passed || sums[0].MetricName != "jobSummary" || sums[0].UUID != out.uuid || sums[0].JobConfig.Name != "create-deployments" {
 		t.Errorf("jobSummary: %+v", sums)
+	}
+	var raw []map[string]any
+	readJSON(t, filepath.Join(out.dir, "jobSummary.json"), &raw)
+	if v, _ := raw[0]["k8sVersion"].(string); !strings.HasPrefix(v, "v1.") || raw[0]["totalNodes"] != 1.0 {
+		t.Errorf("jobSummary lacks kube-burner's cluster metadata: k8sVersion %v totalNodes %v", raw[0]["k8sVersion"], raw[0]["totalNodes"])
+	}
+	if e := raw[0]["elapsedTime"].(float64); e != float64(int(e)) {
+		t.Errorf("elapsedTime %v: kube-burner's is whole seconds", e)
+	}
+	if deps.Items[0].Labels[kube.LabelGroup] != "0" {
+		t.Errorf("deployment lacks kube-burner v2's %s label: %v", kube.LabelGroup, deps.Items[0].Labels)
 	}
 
 	del := run(t, ctx, example("s1-config-delete.yaml"))

@@ -59,7 +59,7 @@ func namespaces(t *testing.T, sel string) []corev1.Namespace {
 // destroy deletes a run's namespaces by its uuid.
 func destroy(t testing.TB, uuid string) {
 	t.Helper()
-	if _, err := burner.Destroy(context.Background(), testEnv, uuid, 3*time.Minute); err != nil {
+	if _, _, err := burner.Destroy(context.Background(), testEnv, burner.UUIDSelectors(uuid), 3*time.Minute); err != nil {
 		t.Fatalf("destroy %s: %v", uuid, err)
 	}
 }

@@ -12,6 +12,7 @@ type checkAlertsOptions struct {
 	metrics.CheckAlertsOptions
 	prom   promFlags
 	window windowFlags
+	remote remoteIndexerFlags
 	alerts string
 }
 
@@ -28,13 +29,17 @@ Exit codes: 0 no error/critical alert, 1 error (bad profile, unreachable
 Prometheus, rejected query), 3 an error or critical alert fired.`,
 		Example: `  perflab check-alerts -u http://127.0.0.1:9090 -a alerts.yml --start $(date -d '-30 min' +%s)`,
 		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return metrics.CheckAlerts(cmd.Context(), o.resolve()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.remote.warn()
+			return metrics.CheckAlerts(cmd.Context(), o.resolve())
+		},
 	}
 	fs := cmd.Flags()
 	o.prom.addFlags(fs)
 	o.window.addFlags(fs, "")
 	fs.StringVarP(&o.alerts, "alert-profile", "a", "", "comma-separated alert profile files")
 	fs.StringVar(&o.MetricsDirectory, "metrics-directory", "", "also write fired alerts to <dir>/alert.json")
+	o.remote.addFlags(fs)
 	return cmd
 }
 

@@ -57,3 +57,25 @@ func TestFlagValues(t *testing.T) {
 		})
 	}
 }
+
+// TestCL2CommandLine: the seed guide's ClusterLoader2 command line, with
+// CL2's common flags, checks the guide's own pod-startup config: it is
+// accepted (warnings only), as CL2 accepted it.
+func TestCL2CommandLine(t *testing.T) {
+	out, err := runCLI(t, "cl2", "--dry-run", "--testconfig=../../cl2/testdata/seeds/pod-startup/pod-startup-config.yaml",
+		"--provider=kind", "--v=2", "--report-dir="+t.TempDir(), "--enable-prometheus-server", "--tear-down-prometheus-server=false",
+		"--prometheus-scrape-etcd", "--delete-stale-namespaces", "--port=8001", "--heap-profile-interval=1m", "--nodes=3",
+		"--logtostderr", "--kubelet-port=10250", "--masterip=10.0.0.1", "--skip-cluster-verification")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "pod-startup-config.yaml: ok; it would make 1 namespaces, 50 actions: 50 creates") {
+		t.Errorf("output:\n%s", out)
+	}
+	if !strings.Contains(out, "pod-startup-config.yaml:10: warning: tuningSets[0].qpsLoad.burst: unknown field, ignored as CL2 ignores it") {
+		t.Errorf("the ignored burst field is not named:\n%s", out)
+	}
+	if _, err := runCLI(t, "cl2", "--dry-run", "--testconfig=x.yaml", "--no-such-flag"); err == nil || !strings.Contains(err.Error(), "unknown flag: --no-such-flag") {
+		t.Errorf("a flag neither tool has: %v", err)
+	}
+}

@@ -31,7 +31,9 @@ type cl2Options struct {
 	dryRun                 bool
 	simulated              bool
 	nodes                  int
+	nodesSet               bool
 	maxObjects             int64
+	compat                 func() error
 	report                 runReport
 }
 
@@ -56,10 +58,15 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 4 an SLO was violated, 130 interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.compat(); err != nil {
+				return err
+			}
+			o.nodesSet = cmd.Flags().Changed("nodes")
 			return runCL2(cmd.Context(), o, cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
+	o.compat = addCL2CompatFlags(f)
 	o.target.AddFlags(f)
 	f.StringVar(&o.testConfig, "testconfig", "", "ClusterLoader2 test config file (required)")
 	f.StringArrayVar(&o.testOverrides, "testoverrides", nil, "YAML file of template variables (repeatable; later files win)")
@@ -68,7 +75,7 @@ Exit codes: 0 pass, 1 bad config or failed step, 2 a wait timed out,
 	f.BoolVar(&o.enablePrometheusServer, "enable-prometheus-server", false, "run a Prometheus for the embedded cluster and query it for API responsiveness")
 	f.StringVar(&o.prometheusURL, "prometheus-url", "", "query this Prometheus for API responsiveness instead of scraping /metrics")
 	f.BoolVar(&o.dryRun, "dry-run", false, "check the config and its templates, print every problem with file:line, run nothing")
-	f.IntVar(&o.nodes, "nodes", 1, "with --dry-run: the template variable .Nodes (a run counts the cluster's nodes)")
+	f.IntVar(&o.nodes, "nodes", 1, "the template variable .Nodes, as CL2's --nodes (default: a run counts the cluster's schedulable nodes; a dry run takes 1)")
 	f.Int64Var(&o.maxObjects, "max-objects", cl2.DefaultMaxObjects, "refuse a config that would make more namespaces and object calls than this, before anything is created (-1: no limit)")
 	o.report.AddFlags(f)
 	f.BoolVar(&o.simulated, "simulated", true, "with --dry-run: also reject what cannot work on simulated nodes (containers never run)")
@@ -87,6 +94,9 @@ func runCL2(ctx context.Context, o *cl2Options, out io.Writer) error {
 		return exitcode.With(exitcode.Error, errors.New("--testconfig is required"))
 	}
 	load := cl2.LoadOptions{ConfigPath: o.testConfig, OverridePaths: o.testOverrides, MaxObjects: o.maxObjects}
+	if o.nodesSet {
+		load.Nodes = o.nodes
+	}
 	if o.dryRun {
 		load.Nodes = o.nodes
 		return exitcode.Quiet(exitcode.Error, cl2.CheckConfig(load, o.simulated, out))

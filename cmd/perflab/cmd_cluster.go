@@ -42,6 +42,7 @@ Every listener binds 127.0.0.1; clients authenticate with certificates.`,
 type clusterUpOptions struct {
 	cluster    cluster.Options
 	prometheus metrics.ClusterPrometheusOptions
+	audit      bool
 	ui         uiOptions
 }
 
@@ -59,6 +60,7 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.ResourceUsage, "resource-usage", "", "YAML of kwok ResourceUsage/ClusterResourceUsage objects: the simulated usage kubectl top shows (default: from each container's requests and limits)")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
 	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
+	fs.BoolVar(&o.audit, "audit", false, "the API server logs every request of this session to <data-dir>/audit.log (Metadata level); converted to audit-calls.jsonl and summarized on exit")
 	o.prometheus.AddFlags(fs)
 	o.ui.addFlags(fs, "ui-")
 }
@@ -72,6 +74,7 @@ func newClusterUpCommand() *cobra.Command {
   perflab cluster up --nodes 1 --max-pods 150 --pod-startup-delay 500ms --pod-startup-jitter 1s
   perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
   perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090
+  perflab cluster up --audit
   perflab cluster up --nodes 3 --ui`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
@@ -90,6 +93,13 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 	}
 	if err := o.prometheus.Validate(); err != nil {
 		return err
+	}
+	if o.audit {
+		log, err := freshAuditLog(o.cluster.DataDir)
+		if err != nil {
+			return err
+		}
+		o.cluster.AuditLog = log
 	}
 	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
 	c, err := cluster.Start(ctx, o.cluster)
@@ -116,7 +126,7 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 		return err
 	}
 	fmt.Fprintln(out, "stopped; objects are kept in", c.DataDir())
-	return nil
+	return summarizeAudit(c.AuditLog(), out)
 }
 
 func printClusterInfo(out io.Writer, c *cluster.Cluster) {
@@ -128,6 +138,9 @@ func printClusterInfo(out io.Writer, c *cluster.Cluster) {
 	fmt.Fprintf(out, "  prometheus config %s\n", c.PrometheusConfig())
 	fmt.Fprintf(out, "  component logs    %s\n", filepath.Join(c.DataDir(), "cluster.log"))
 	fmt.Fprintf(out, "  break-glass       %s (system:masters: exempt from RBAC and API priority and fairness)\n", c.SuperAdminKubeconfig())
+	if a := c.AuditLog(); a != "" {
+		fmt.Fprintf(out, "  audit log         %s\n", a)
+	}
 }
 
 func newClusterNodesCommand() *cobra.Command {

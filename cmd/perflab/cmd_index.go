@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -10,13 +12,18 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/results"
 )
 
 type indexOptions struct {
 	metrics.IndexOptions
-	prom     promFlags
-	window   windowFlags
-	profiles string
+	prom        promFlags
+	window      windowFlags
+	remote      remoteIndexerFlags
+	profiles    string
+	tarballName string
+	indexerType string
+	runLog      runLogFlags
 }
 
 func newIndexCommand() *cobra.Command {
@@ -34,7 +41,7 @@ Exit codes: 0 ok, 1 error (bad profile, unreachable Prometheus, rejected query).
 		Example: `  perflab index -u http://127.0.0.1:9090 -m seed --start $(date -d '-10 min' +%s)
   perflab index -e endpoints.yml --start 2026-01-01T10:00:00Z --end 2026-01-01T10:30:00Z`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return metrics.Index(cmd.Context(), o.resolve()) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runIndex(cmd.Context(), o) },
 	}
 	fs := cmd.Flags()
 	o.prom.addFlags(fs)
@@ -42,7 +49,50 @@ Exit codes: 0 ok, 1 error (bad profile, unreachable Prometheus, rejected query).
 	fs.StringVarP(&o.profiles, "metrics-profile", "m", o.profiles, "comma-separated metric profiles: files or built-in names")
 	fs.StringVarP(&o.EndpointsFile, "metrics-endpoint", "e", "", "YAML list of kube-burner metricsEndpoints (replaces -u and -m)")
 	fs.StringVar(&o.MetricsDirectory, "metrics-directory", o.MetricsDirectory, "directory for the <metricName>.json files")
+	fs.StringVar(&o.tarballName, "tarball-name", "", "also pack the metrics directory into this .tgz (local indexing)")
+	fs.StringVar(&o.indexerType, "indexer-type", "local", "indexer type: local (JSON files; tsdb is not supported)")
+	fs.String("user-metadata", "", "accepted for kube-burner; perflab's metric documents carry no user metadata")
+	o.remote.addFlags(fs)
+	o.runLog.addFlags(fs)
 	return cmd
+}
+
+func runIndex(ctx context.Context, o *indexOptions) error {
+	if o.indexerType != "local" {
+		return fmt.Errorf("--indexer-type %q: perflab writes local JSON files only", o.indexerType)
+	}
+	o.remote.warn()
+	closeLog, err := o.runLog.open(o.window.uuid)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if err := metrics.Index(ctx, o.resolve()); err != nil {
+		return err
+	}
+	if o.tarballName == "" {
+		return nil
+	}
+	if err := results.Tarball(o.MetricsDirectory, o.tarballName); err != nil {
+		return err
+	}
+	slog.Info("metrics tarball written", "file", o.tarballName)
+	return nil
+}
+
+// remoteIndexerFlags are kube-burner's Elasticsearch flags: accepted, and
+// results are written locally instead.
+type remoteIndexerFlags struct{ server, index string }
+
+func (r *remoteIndexerFlags) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&r.server, "es-server", "", "accepted for kube-burner; perflab indexes locally only (--metrics-directory)")
+	fs.StringVar(&r.index, "es-index", "", "accepted for kube-burner; perflab indexes locally only")
+}
+
+func (r *remoteIndexerFlags) warn() {
+	if r.server != "" || r.index != "" {
+		slog.Warn("--es-server/--es-index: perflab does not index to Elasticsearch; results are written to the local metrics directory")
+	}
 }
 
 func (o *indexOptions) resolve() metrics.IndexOptions {

@@ -60,6 +60,7 @@ func selfScrapingPrometheus(t *testing.T) *metrics.Prometheus {
 func TestIndexAndCheckAlertsCommands(t *testing.T) {
 	p := selfScrapingPrometheus(t)
 	dir := t.TempDir()
+	t.Chdir(dir) // index writes its run log, kube-burner-<uuid>.log, here
 	write := func(name, body string) string {
 		f := filepath.Join(dir, name)
 		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
@@ -73,9 +74,16 @@ func TestIndexAndCheckAlertsCommands(t *testing.T) {
 	t.Run("index", func(t *testing.T) {
 		profile := write("m.yml", "- query: sum by (job) (rate(prometheus_http_requests_total[3s]))\n  metricName: httpRate\n- query: up\n  metricName: up\n  instant: true\n")
 		out := filepath.Join(dir, "out")
-		args := append([]string{"index", "-u", p.URL(), "-m", profile, "--metrics-directory", out, "--uuid", "u-1", "-j", "past"}, window...)
+		tgz := filepath.Join(dir, "metrics.tgz")
+		args := append([]string{"index", "-u", p.URL(), "-m", profile, "--metrics-directory", out, "--uuid", "u-1", "-j", "past", "--tarball-name", tgz}, window...)
 		if _, err := runCLI(t, args...); err != nil {
 			t.Fatal(err)
+		}
+		if st, err := os.Stat(tgz); err != nil || st.Size() == 0 {
+			t.Errorf("--tarball-name wrote no tarball: %v", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "kube-burner-u-1.log")); err != nil {
+			t.Errorf("index wrote no run log: %v", err)
 		}
 		for _, name := range []string{"httpRate.json", "up.json"} {
 			b, err := os.ReadFile(filepath.Join(out, name))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"slices"
 
 	"github.com/perflab/perflab/burner"
 	"github.com/perflab/perflab/metrics"
@@ -17,19 +19,14 @@ func startInitMetrics(ctx context.Context, env *runenv.Env, o metrics.RunOptions
 	return metrics.StartRun(ctx, env, o, configEndpoints(spec), uuid)
 }
 
-// configEndpoints converts the config's metricsEndpoints.
+// configEndpoints are the config's metricsEndpoints with profile paths
+// resolved as the config's other files are.
 func configEndpoints(spec *burner.Spec) []metrics.EndpointConfig {
-	var out []metrics.EndpointConfig
-	for i, e := range spec.MetricsEndpoints {
-		skip := e.SkipTLSVerify
-		out = append(out, metrics.EndpointConfig{
-			Endpoint: e.Endpoint, Token: e.Token, Username: e.Username, Password: e.Password,
-			Step: e.Step, SkipTLSVerify: &skip, Metrics: e.Metrics, Alerts: e.Alerts, Alias: e.Alias,
-			Indexer: metrics.IndexerConfig{Type: e.Indexer.Type, MetricsDirectory: e.Indexer.MetricsDirectory},
-			Source:  metrics.Source{File: spec.File + " metricsEndpoints", Index: i + 1},
-		})
+	eps := slices.Clone(spec.MetricsEndpoints)
+	for i := range eps {
+		eps[i].Metrics, eps[i].Alerts = resolveProfiles(spec, eps[i].Metrics), resolveProfiles(spec, eps[i].Alerts)
 	}
-	return out
+	return eps
 }
 
 // initObservers adapts a metrics run to the burner's job observer.
@@ -44,4 +41,23 @@ type metricsObserver struct{ r *metrics.Run }
 
 func (m metricsObserver) JobFinished(ctx context.Context, w burner.JobWindow) error {
 	return m.r.JobFinished(ctx, metrics.Window{Name: w.Name, UUID: w.UUID, Start: w.Start, End: w.End})
+}
+
+// resolveProfiles resolves profile files as object templates are (the
+// working directory, then the config's directory); names that are no file
+// there (built-in profiles such as seed) stay as given.
+func resolveProfiles(spec *burner.Spec, names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if p := spec.Resolve(n); fileExists(p) {
+			n = p
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -42,7 +41,7 @@ Exit codes: 0 ok, 1 no results, unreadable or truncated files (the error names t
 
 type compareOptions struct {
 	baseline, candidate []string
-	tolerance           percent
+	tolerance           percentValue
 	out, format         string
 }
 
@@ -120,24 +119,5 @@ func runCompare(o *compareOptions, args []string, w io.Writer) error {
 	if c.Regressed() {
 		return exitcode.Quiet(exitcode.Threshold, fmt.Errorf("%w: %s", report.ErrRegression, strings.Join(c.DecidedBy, "; ")))
 	}
-	return nil
-}
-
-// percent is a flag value written as "10%" or "0.1".
-type percent float64
-
-func (p *percent) String() string { return strconv.FormatFloat(float64(*p)*100, 'g', -1, 64) + "%" }
-func (p *percent) Type() string   { return "percent" }
-func (p *percent) Set(s string) error {
-	s = strings.TrimSpace(s)
-	div := 1.0
-	if strings.HasSuffix(s, "%") {
-		s, div = strings.TrimSuffix(s, "%"), 100
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 {
-		return fmt.Errorf("%q: want a percentage such as 10%%", s)
-	}
-	*p = percent(v / div)
 	return nil
 }

@@ -59,12 +59,12 @@ func TestCompareExitCodes(t *testing.T) {
 
 func TestPercentFlag(t *testing.T) {
 	for in, want := range map[string]float64{"10%": 0.10, "0.05": 0.05, " 2.5% ": 0.025} {
-		var p percent
+		var p percentValue
 		if err := p.Set(in); err != nil || float64(p) != want {
 			t.Errorf("%q: %v %v, want %v", in, float64(p), err, want)
 		}
 	}
-	var p percent
+	var p percentValue
 	if err := p.Set("-3%"); err == nil {
 		t.Error("negative tolerance accepted")
 	}

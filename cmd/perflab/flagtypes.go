@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,4 +56,25 @@ func (u *uuidValue) Set(s string) error {
 // uuidVar defines a --uuid flag.
 func uuidVar(fs *pflag.FlagSet, p *string, usage string) {
 	fs.Var((*uuidValue)(p), "uuid", usage)
+}
+
+// percentValue is a --tolerance-like flag: "10%" or 0.1, not negative.
+type percentValue float64
+
+func (p *percentValue) String() string {
+	return strconv.FormatFloat(float64(*p)*100, 'g', -1, 64) + "%"
+}
+func (p *percentValue) Type() string { return "percent" }
+func (p *percentValue) Set(s string) error {
+	s = strings.TrimSpace(s)
+	div := 1.0
+	if strings.HasSuffix(s, "%") {
+		s, div = strings.TrimSuffix(s, "%"), 100
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 {
+		return fmt.Errorf("%q: want a percentage such as 10%%", s)
+	}
+	*p = percentValue(v / div)
+	return nil
 }

@@ -39,6 +39,8 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newNetperfCommand(),
 		newInitCommand(),
 		newDestroyCommand(),
+		newHealthCheckCommand(),
+		newMeasureCommand(),
 		newIndexCommand(),
 		newCheckAlertsCommand(),
 		newGrafanaDashboardCommand(),
@@ -47,14 +49,22 @@ Exit codes: 0 ok, 1 error or failed verification, 2 timeout, 3 alert fired,
 		newUICommand(),
 		newReportCommand(),
 		newCompareCommand(),
+		newTapCommand(),
 	)
 	return root
 }
 
 func setupLogging(level string) error {
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToLower(level))); err != nil {
-		return fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	switch lv := strings.ToLower(level); lv {
+	case "trace": // kube-burner's (logrus) levels below debug and above error
+		l = slog.LevelDebug
+	case "fatal", "panic":
+		l = slog.LevelError
+	default:
+		if err := l.UnmarshalText([]byte(lv)); err != nil {
+			return fmt.Errorf("--log-level %q: want debug, info, warn or error (or kube-burner's trace, fatal)", level)
+		}
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
 	return nil

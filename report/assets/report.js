@@ -94,7 +94,8 @@
       width: width, height: 280, series: series,
       scales: { x: { time: !!c.xTime } },
       axes: [xAxis, { label: c.yLabel, size: 70 }],
-      legend: { live: false }
+      legend: { live: false },
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); } // as the header
     };
     if (c.yRange) { opts.scales.y = { range: c.yRange }; }
     if (c.kind === "bars") { // bars start at zero, or their lengths lie
