@@ -176,21 +176,36 @@ func removeLabelled(ctx context.Context, ops *kube.Ops, sel, why string, timeout
 	return len(f.namespaces), len(f.objects), f.remove(ctx, ops, timeout)
 }
 
-// jobSelector selects everything any run of the job created, as
-// kube-burner's garbage collection does.
-func jobSelector(job string) string { return labels.Set{kube.LabelJob: job}.String() }
+// jobSelectors select everything any run of the job created, as
+// kube-burner's garbage collection does: by v2's label and by v1's (runs of
+// kube-burner v1.17 carry only kube-burner-job).
+func jobSelectors(job string) []string {
+	return []string{labels.Set{kube.LabelJob: job}.String(), labels.Set{kube.LegacyLabelJob: job}.String()}
+}
+
+// removeAll is removeLabelled for each selector in turn.
+func removeAll(ctx context.Context, ops *kube.Ops, selectors []string, why string, timeout time.Duration) (namespaces, objects int, err error) {
+	for _, sel := range selectors {
+		n, o, err := removeLabelled(ctx, ops, sel, why, timeout)
+		namespaces, objects = namespaces+n, objects+o
+		if err != nil {
+			return namespaces, objects, err
+		}
+	}
+	return namespaces, objects, nil
+}
 
 // cleanupPrevious deletes what earlier runs of the same job left (any uuid),
 // as kube-burner's cleanup: true does, saying first which runs and how much.
 func (r *Runner) cleanupPrevious(ctx context.Context, job *Job) error {
-	_, _, err := removeLabelled(ctx, r.gcOps(), jobSelector(job.Name), "cleanup of earlier runs of job "+job.Name, r.timeout)
+	_, _, err := removeAll(ctx, r.gcOps(), jobSelectors(job.Name), "cleanup of earlier runs of job "+job.Name, r.timeout)
 	return err
 }
 
 // gcJob is kube-burner's garbage collection of a job: everything labelled
 // with the job's name.
 func (r *Runner) gcJob(ctx context.Context, job *Job) error {
-	_, _, err := removeLabelled(ctx, r.gcOps(), jobSelector(job.Name), "garbage collection of job "+job.Name, r.gcTimeout())
+	_, _, err := removeAll(ctx, r.gcOps(), jobSelectors(job.Name), "garbage collection of job "+job.Name, r.gcTimeout())
 	return err
 }
 
@@ -236,14 +251,7 @@ func (r *Runner) deleteRun(_ context.Context) {
 // It returns how many namespaces and objects it deleted.
 func Destroy(ctx context.Context, env *runenv.Env, selectors []string, timeout time.Duration) (namespaces, objects int, err error) {
 	ops := kube.NewOps(env.Client, kube.NewLimiter(100, 100), kube.DefaultRetry, nil)
-	for _, sel := range selectors {
-		n, o, err := removeLabelled(ctx, ops, sel, "destroy", timeout)
-		namespaces, objects = namespaces+n, objects+o
-		if err != nil {
-			return namespaces, objects, err
-		}
-	}
-	return namespaces, objects, nil
+	return removeAll(ctx, ops, selectors, "destroy", timeout)
 }
 
 // UUIDSelectors select a run by its uuid, with kube-burner v2's and v1's key.
@@ -252,11 +260,11 @@ func UUIDSelectors(uuid string) []string {
 }
 
 // JobSelectors select every run of the config's jobs by job name, as
-// kube-burner v2's destroy -c does.
+// kube-burner v2's destroy -c does (v1's job label too).
 func (s *Spec) JobSelectors() []string {
 	var out []string
 	for _, j := range s.Jobs {
-		out = append(out, jobSelector(j.Name))
+		out = append(out, jobSelectors(j.Name)...)
 	}
 	return out
 }

@@ -35,6 +35,7 @@ jobs:
     namespace: v2features
     namespacedIterations: false
     preLoadImages: false
+    jobPause: 1s # watchers stop after the pause, as in kube-burner: events in flight arrive
     hooks:
 {{- range $stage := list "beforeJobExecution" "onEachIteration" "afterJobExecution" "beforeCleanup" "afterCleanup" "beforeGC" "afterGC" }}
       - cmd: ["sh", "-c", "echo {{ $stage }} $PERFLAB_JOB >> {{ env "HOOK_FILE" }}"]
