@@ -3,8 +3,10 @@
 package docs
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,10 +15,27 @@ import (
 
 const module = "github.com/perflab/perflab/"
 
+// statSources stats every Go file of the module, so that go test's result
+// cache (which records the files a test reads, not what go list reads)
+// reruns this test whenever an import may have changed.
+func statSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
+			_, err = os.Stat(path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // importGraph maps every package of the module (without the module prefix)
 // to the module packages that import it (tests excluded).
 func importGraph(t *testing.T) map[string][]string {
 	t.Helper()
+	statSources(t)
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
