@@ -302,7 +302,7 @@ func TestSeedOriginalRejectedBeforeRunning(t *testing.T) {
 	if !errors.As(err, &ps) {
 		t.Fatalf("want Problems and exit 1, got %v", err)
 	}
-	if !strings.Contains(err.Error(), "list-job.yaml:10: ") || !strings.Contains(err.Error(), "api-load-config.yaml:10: tuningSets[0].qpsLoad.burst") {
+	if !strings.Contains(err.Error(), "list-job.yaml:10: ") || !strings.Contains(err.Error(), "api-load-config.yaml:22: steps[0].measurements[0].method: unknown measurement method") {
 		t.Errorf("want the config's and the Job template's mistakes with file:line, got %d problems:\n%v", len(ps), err)
 	}
 	assertNamespacesGone(t, context.Background(), "api-load-")
