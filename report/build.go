@@ -69,9 +69,14 @@ func header(r *Run) []Field {
 			code += ": " + i.Why
 		}
 		add("exit code", code)
-	} else if len(r.Jobs) > 0 {
-		add("uuid", r.Jobs[0].UUID)
-		add("version", r.Jobs[0].Version)
+	} else if len(r.Jobs) > 0 { // kube-burner's own run: what its summary says
+		j := r.Jobs[0]
+		add("uuid", j.UUID)
+		add("version", j.Version)
+		add("Kubernetes", j.K8sVersion)
+		if j.TotalNodes > 0 {
+			add("nodes", fmt.Sprint(j.TotalNodes))
+		}
 	}
 	if s, e := r.Start(), r.End(); !s.IsZero() {
 		add("start", s.UTC().Format(time.RFC3339))

@@ -72,8 +72,8 @@ func (j *judge) kubeBurner(base, cand []*Run) []Figure {
 				return get(s), ok
 			}
 		}
-		if b, ok := perRun(base, summary(func(s JobSummary) float64 { return s.ElapsedTime })); ok {
-			c, ok := perRun(cand, summary(func(s JobSummary) float64 { return s.ElapsedTime }))
+		if b, ok := perRun(base, summary(JobSummary.Seconds)); ok {
+			c, ok := perRun(cand, summary(JobSummary.Seconds))
 			if ok {
 				figs = append(figs, j.figure(job+" job duration", "s", true, sides{base: b, cand: c}))
 			}

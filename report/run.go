@@ -54,7 +54,11 @@ type JobSummary struct {
 	Version         string    `json:"version"`
 	Passed          bool      `json:"passed"`
 	ExecutionErrors string    `json:"executionErrors"`
-	JobConfig       struct {
+	// K8sVersion and TotalNodes are metadata kube-burner (and perflab)
+	// write at the top level of the document.
+	K8sVersion string `json:"k8sVersion"`
+	TotalNodes int    `json:"totalNodes"`
+	JobConfig  struct {
 		Name          string  `json:"name"`
 		JobType       string  `json:"jobType"`
 		JobIterations int     `json:"jobIterations"`
@@ -76,6 +80,15 @@ type Figures struct {
 	WindowSeconds float64          `json:"windowSeconds"`
 	TotalRequests float64          `json:"totalRequests"`
 	Figures       []metrics.Figure `json:"figures"`
+}
+
+// Seconds is the job's duration: endTimestamp − timestamp, which is exact,
+// where elapsedTime is whole seconds in kube-burner 1.17's files.
+func (j JobSummary) Seconds() float64 {
+	if d := j.EndTimestamp.Sub(j.Timestamp); !j.Timestamp.IsZero() && d > 0 {
+		return d.Seconds()
+	}
+	return j.ElapsedTime
 }
 
 // PerfdashFile is one perfdash JSON file: ClusterLoader2's measurement

@@ -44,7 +44,7 @@ func jobsTable(r *Run) Table {
 			verify, status = "FAILED", "fail"
 		}
 		t.Rows = append(t.Rows, []string{c.Name, c.JobType, fmt.Sprint(c.JobIterations), objects,
-			fmt.Sprintf("%g/%d", c.QPS, c.Burst), fmtSeconds(j.ElapsedTime), fmt.Sprintf("%.2f", j.AchievedQps), verify, orDash(j.ExecutionErrors)})
+			fmt.Sprintf("%g/%d", c.QPS, c.Burst), fmtSeconds(j.Seconds()), rate(j.AchievedQps), verify, orDash(j.ExecutionErrors)})
 		t.Status = append(t.Status, status)
 	}
 	return t
@@ -144,6 +144,15 @@ func ms(v float64) string {
 		return fmt.Sprintf("%.1fs", v/1000)
 	}
 	return fmt.Sprintf("%.0fms", v)
+}
+
+// rate is objects/s, "-" when the summary has none (kube-burner leaves
+// achievedQps out of jobs shorter than a second).
+func rate(qps float64) string {
+	if qps == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", qps)
 }
 
 func fmtSeconds(s float64) string {
