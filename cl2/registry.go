@@ -81,6 +81,12 @@ var methods = func() map[string]*methodSpec {
 		{name: "Timer", newFn: newTimer, actions: map[string][]paramSpec{
 			"start": {{"label", pString, true}}, "stop": {{"label", pString, true}}, "gather": nil,
 		}},
+		{name: "WaitForFinishedJobs", newFn: newWaitForFinishedJobs, actions: map[string][]paramSpec{
+			"start": selectorParams, "gather": {{"timeout", pDuration, false}},
+		}},
+		{name: "JobLifecycleLatency", actions: map[string][]paramSpec{
+			"start": selectorParams, "gather": {{"timeout", pDuration, false}},
+		}},
 		{name: "Sleep", newFn: newSleep, actions: map[string][]paramSpec{
 			"": {{"duration", pDuration, true}},
 		}},

@@ -163,7 +163,7 @@ steps:
 		"c.yaml:19: steps[0].measurements: a step holds either phases or measurements, not both",
 		"c.yaml:30: steps[1].measurements[1].params.threshold: want a duration",
 		"c.yaml:30: steps[1].measurements[1].params.labelSelector: bad label selector",
-		"c.yaml:31: steps[1].measurements[2].method: unknown measurement method \"Nope\" (known: APIResponsivenessPrometheus, APIResponsivenessPrometheusSimple, ListLoad, PodStartupLatency",
+		"c.yaml:31: steps[1].measurements[2].method: unknown measurement method \"Nope\" (known: APIResponsivenessPrometheus, APIResponsivenessPrometheusSimple, JobLifecycleLatency, ListLoad, PodStartupLatency",
 		"c.yaml:31: steps[1].measurements[2].identifier: identifier is required",
 	} {
 		if !strings.Contains(err.Error(), want) {

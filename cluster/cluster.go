@@ -234,7 +234,8 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := startVolumeProvisioner(runCtx, provisioner, filepath.Join(c.dataDir, "volumes")); err != nil {
 		return err
 	}
-	if err := startKwok(runCtx, kubeconfigPath(c.dataDir, "kwok"), c.logFile, c.opts.PodStartupDelay, c.opts.PodStartupJitter); err != nil {
+	if err := startKwok(runCtx, kubeconfigPath(c.dataDir, "kwok"), c.logFile, stageOptions{
+		readyDelay: c.opts.PodStartupDelay, readyJitter: c.opts.PodStartupJitter, jobDuration: c.opts.JobDuration, podEvents: !c.opts.NoPodEvents}); err != nil {
 		return err
 	}
 	if err := c.ensureNodes(ctx); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -17,10 +16,10 @@ import (
 
 // startKwok runs kwok's node and pod controllers for every node carrying
 // kwok's annotation, acting as their kubelets.
-func startKwok(ctx context.Context, kubeconfig string, logs io.Writer, delay, jitter time.Duration) error {
+func startKwok(ctx context.Context, kubeconfig string, logs io.Writer, so stageOptions) error {
 	// kwok logs through its own slog wrapper; keep it off the terminal.
 	ctx = kwoklog.NewContext(ctx, kwoklog.NewLogger(logs, kwoklog.LevelWarn))
-	st, err := stages(delay, jitter)
+	st, err := stages(so)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,13 @@ type Options struct {
 	// becomes Running and Ready by Delay plus a uniform random part of
 	// Jitter, so pod-startup measurements are not all zero.
 	PodStartupDelay, PodStartupJitter time.Duration
+	// JobDuration is how long a Job's pod runs before it succeeds, unless
+	// the pod's JobDurationAnnotation says otherwise (0: at once).
+	JobDuration time.Duration
+	// NoPodEvents stops the nodes emitting the kubelet's pod events
+	// (Pulling, Pulled, Created, Started); each costs a pod status update
+	// and an Event, as on a real node.
+	NoPodEvents bool
 	// MaxRequestsInflight and MaxMutatingRequestsInflight are the API
 	// server's flags of the same names (defaults 400 and 200).
 	MaxRequestsInflight, MaxMutatingRequestsInflight int
@@ -50,7 +58,9 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultMaxPods                     = 110
+	DefaultMaxPods = 110
+	// DefaultJobDuration is the flags' default Options.JobDuration.
+	DefaultJobDuration                 = 10 * time.Second
 	DefaultNodeCPU                     = "32"
 	DefaultNodeMemory                  = "256Gi"
 	DefaultMaxRequestsInflight         = 400
@@ -97,6 +107,8 @@ func (o Options) Validate() error {
 		return invalid("--pod-startup-delay %s: must not be negative", o.PodStartupDelay)
 	case o.PodStartupJitter < 0:
 		return invalid("--pod-startup-jitter %s: must not be negative", o.PodStartupJitter)
+	case o.JobDuration < 0:
+		return invalid("--job-duration %s: must not be negative", o.JobDuration)
 	case o.MaxRequestsInflight < 0:
 		return invalid("--max-requests-inflight %d: must not be negative", o.MaxRequestsInflight)
 	case o.MaxMutatingRequestsInflight < 0:
@@ -128,3 +140,24 @@ func (o Options) Validate() error {
 
 // maxPodsLimit keeps a node's pod CIDR within a /16.
 const maxPodsLimit = 65000
+
+// PodEventsFlag is a boolean flag value (on by default, as on a real node)
+// that sets NoPodEvents to its negation; register it with NoOptDefVal
+// "true".
+func (o *Options) PodEventsFlag() interface {
+	String() string
+	Set(string) error
+	Type() string
+} {
+	return podEventsFlag{o}
+}
+
+type podEventsFlag struct{ o *Options }
+
+func (f podEventsFlag) String() string { return strconv.FormatBool(!f.o.NoPodEvents) }
+func (f podEventsFlag) Type() string   { return "bool" }
+func (f podEventsFlag) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	f.o.NoPodEvents = !v
+	return err
+}

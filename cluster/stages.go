@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	_ "embed"
 	"fmt"
 	"time"
 
@@ -11,13 +12,33 @@ import (
 	"sigs.k8s.io/kwok/pkg/config"
 )
 
-// podReadyStage is the name of kwok's stage that makes a pod Running+Ready.
-const podReadyStage = "pod-ready"
+// Names of kwok's pod stages perflab changes.
+const (
+	podReadyStage    = "pod-ready"
+	podCompleteStage = "pod-complete"
+)
+
+// JobDurationAnnotation on a Job's pod (kwok's own key) sets how long the
+// pod runs before it succeeds, as a Go duration ("30s"); without it a Job's
+// pod runs Options.JobDuration.
+const JobDurationAnnotation = "pod-complete.stage.kwok.x-k8s.io/delay"
+
+// stageOptions shape the simulated kubelet's pod lifecycle.
+type stageOptions struct {
+	// readyDelay plus up to readyJitter pass before a pod is Ready.
+	readyDelay, readyJitter time.Duration
+	// jobDuration is how long a Job's pod runs unless annotated.
+	jobDuration time.Duration
+	// podEvents makes nodes emit the kubelet's pod events (Pulling, Pulled,
+	// Created, Started), one pod status update each.
+	podEvents bool
+}
 
 // stages returns kwok's default lifecycle (node initialise, heartbeat with
 // lease; pod ready, complete, delete) grouped by resource, with the pod-ready
-// stage delayed by delay plus up to jitter.
-func stages(delay, jitter time.Duration) (map[internalversion.StageResourceRef][]*internalversion.Stage, error) {
+// stage delayed, Job pods running for a while, and, with podEvents, the
+// kubelet's container events on the way to Ready.
+func stages(o stageOptions) (map[internalversion.StageResourceRef][]*internalversion.Stage, error) {
 	raw := []string{
 		nodefast.DefaultNodeInit,
 		nodelease.DefaultNodeHeartbeatWithLease,
@@ -25,19 +46,45 @@ func stages(delay, jitter time.Duration) (map[internalversion.StageResourceRef][
 		podfast.DefaultPodComplete,
 		podfast.DefaultPodDelete,
 	}
+	if o.podEvents {
+		raw = append(raw, podPulling, podPulled, podCreated)
+	}
 	out := map[internalversion.StageResourceRef][]*internalversion.Stage{}
 	for _, r := range raw {
 		s, err := config.UnmarshalWithType[*internalversion.Stage](r)
 		if err != nil {
 			return nil, fmt.Errorf("kwok stage: %w", err)
 		}
-		if s.Name == podReadyStage && (delay > 0 || jitter > 0) {
-			d := delay.Milliseconds()
-			// kwok's jitter is the upper bound of a uniform delay.
-			j := (delay + jitter).Milliseconds()
-			s.Spec.Delay = &internalversion.StageDelay{DurationMilliseconds: &d, JitterDurationMilliseconds: &j}
+		switch s.Name {
+		case podReadyStage:
+			if o.readyDelay > 0 || o.readyJitter > 0 {
+				d := o.readyDelay.Milliseconds()
+				// kwok's jitter is the upper bound of a uniform delay.
+				j := (o.readyDelay + o.readyJitter).Milliseconds()
+				s.Spec.Delay = &internalversion.StageDelay{DurationMilliseconds: &d, JitterDurationMilliseconds: &j}
+			}
+			if o.podEvents {
+				// Ready only after the container was created.
+				s.Spec.Selector.MatchExpressions = append(s.Spec.Selector.MatchExpressions, internalversion.MatchExpression{JQ: &internalversion.SelectorJQ{
+					Key: ".status.containerStatuses.[].containerID", Operator: internalversion.SelectorOpExists}})
+				s.Spec.Steps = append(s.Spec.Steps, internalversion.StageStep{Event: &internalversion.StageEvent{Type: "Normal", Reason: "Started", Message: "Started container"}})
+			}
+		case podCompleteStage:
+			d := o.jobDuration.Milliseconds()
+			s.Spec.Delay = &internalversion.StageDelay{DurationMilliseconds: &d,
+				DurationFrom: &internalversion.ExpressionFrom{JQ: &internalversion.ExpressionJQ{Expression: `.metadata.annotations["` + JobDurationAnnotation + `"]`}}}
 		}
 		out[s.Spec.ResourceRef] = append(out[s.Spec.ResourceRef], s)
 	}
 	return out, nil
 }
+
+// The stages that emit the kubelet's events before kwok's pod-ready.
+var (
+	//go:embed stages/pod-pulling.yaml
+	podPulling string
+	//go:embed stages/pod-pulled.yaml
+	podPulled string
+	//go:embed stages/pod-created.yaml
+	podCreated string
+)

@@ -18,11 +18,14 @@ const (
 	CondReadyToStartContainers = "PodReadyToStartContainers"
 	CondInitialized            = "Initialized"
 	CondContainersReady        = "ContainersReady"
-	CondReady                  = "Ready"
+	// CondContainersStarted is kube-burner v2's: the kubelet's last Started
+	// event of the pod.
+	CondContainersStarted = "ContainersStarted"
+	CondReady             = "Ready"
 )
 
 // PodConditions lists the conditions podLatency reports, in output order.
-var PodConditions = []string{CondScheduled, CondReadyToStartContainers, CondInitialized, CondContainersReady, CondReady}
+var PodConditions = []string{CondScheduled, CondReadyToStartContainers, CondInitialized, CondContainersStarted, CondContainersReady, CondReady}
 
 // PodLatency is one pod's document in podLatencyMeasurement-<job>.json, with
 // kube-burner's field names; latencies in milliseconds from creation.
@@ -32,6 +35,7 @@ type PodLatency struct {
 	InitializedLatency            int       `json:"initializedLatency"`
 	ContainersReadyLatency        int       `json:"containersReadyLatency"`
 	PodReadyLatency               int       `json:"podReadyLatency"`
+	ContainersStartedLatency      int       `json:"containersStartedLatency"`
 	ReadyToStartContainersLatency int       `json:"readyToStartContainersLatency"`
 	MetricName                    string    `json:"metricName"`
 	UUID                          string    `json:"uuid"`
@@ -88,6 +92,7 @@ func PodLatencies(pods []PodTimes, uuid, job string, now time.Time) ([]PodLatenc
 			ContainersReadyLatency:        msSince(p.Created, p.ContainersReady),
 			PodReadyLatency:               msSince(p.Created, p.Ready),
 			ReadyToStartContainersLatency: msSince(p.Created, p.ReadyToStartContainers),
+			ContainersStartedLatency:      msSince(p.Created, p.ContainersStarted),
 			MetricName:                    PodLatencyMetric,
 			UUID:                          uuid, JobName: job,
 			JobIteration: p.JobIteration, Replica: p.Replica,
@@ -97,6 +102,7 @@ func PodLatencies(pods []PodTimes, uuid, job string, now time.Time) ([]PodLatenc
 		per[CondScheduled] = append(per[CondScheduled], float64(d.SchedulingLatency))
 		per[CondReadyToStartContainers] = append(per[CondReadyToStartContainers], float64(d.ReadyToStartContainersLatency))
 		per[CondInitialized] = append(per[CondInitialized], float64(d.InitializedLatency))
+		per[CondContainersStarted] = append(per[CondContainersStarted], float64(d.ContainersStartedLatency))
 		per[CondContainersReady] = append(per[CondContainersReady], float64(d.ContainersReadyLatency))
 		per[CondReady] = append(per[CondReady], float64(d.PodReadyLatency))
 	}

@@ -2,6 +2,7 @@ package measure
 
 import (
 	"context"
+	"time"
 
 	"github.com/perflab/perflab/kube"
 )
@@ -18,7 +19,7 @@ type podLatency struct {
 func newPodLatency(c Config) (Measurement, error) {
 	return &podLatency{cfg: c, tracker: NewPodTracker(TrackerOptions{
 		Namespace: c.Namespace, Selector: c.Labels,
-		IterationLabel: kube.LabelJobIteration, ReplicaLabel: kube.LabelReplica,
+		IterationLabel: kube.LabelJobIteration, ReplicaLabel: kube.LabelReplica, Events: true,
 	})}, nil
 }
 
@@ -34,8 +35,37 @@ func (m *podLatency) Stop() {
 	}
 }
 
-func (m *podLatency) Collect(_ context.Context, _ Params) (*Result, error) {
+func (m *podLatency) Collect(ctx context.Context, _ Params) (*Result, error) {
+	m.awaitStarted(ctx)
 	m.Stop()
 	docs, qs := PodLatencies(m.tracker.Pods(), m.cfg.UUID, m.cfg.Job, m.cfg.now())
 	return kubeBurnerResult(m.cfg, PodLatencyMetric, PodLatencyQuantilesMetric, docs, qs), nil
+}
+
+// startedWithin bounds how long Collect waits for the Started events of
+// Ready pods (events are written after the status; kube-burner retries for
+// up to a minute per pod).
+const startedWithin = 10 * time.Second
+
+// awaitStarted waits until every Ready pod has its Started event, unless
+// no pod has one (a cluster whose nodes emit none).
+func (m *podLatency) awaitStarted(ctx context.Context) {
+	deadline := m.cfg.now().Add(startedWithin)
+	for m.cfg.now().Before(deadline) {
+		missing, any := 0, false
+		for _, p := range m.tracker.Pods() {
+			any = any || !p.ContainersStarted.IsZero()
+			if !p.Ready.IsZero() && p.ContainersStarted.IsZero() {
+				missing++
+			}
+		}
+		if missing == 0 || !any {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

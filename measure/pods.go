@@ -31,7 +31,10 @@ type PodTimes struct {
 	Initialized            time.Time
 	ContainersReady        time.Time
 	Ready                  time.Time // Ready condition True (first time)
-	Running                time.Time // latest container startedAt when first Running
+	// ContainersStarted is the kubelet's last Started event (with
+	// TrackerOptions.Events).
+	ContainersStarted time.Time
+	Running           time.Time // latest container startedAt when first Running
 	// WatchedReady is the local time the tracker first saw the pod Ready and
 	// Running (ClusterLoader2's "watch" phase).
 	WatchedReady time.Time
@@ -45,14 +48,19 @@ type TrackerOptions struct {
 	IterationLabel, ReplicaLabel string
 	// Now is the clock for WatchedReady (default time.Now).
 	Now func() time.Time
+	// Events also reads pod events, as kube-burner v2 does: Scheduled is
+	// the scheduler's Scheduled event time (microseconds) when there is
+	// one, ContainersStarted the kubelet's last Started event.
+	Events bool
 }
 
 // PodTracker records PodTimes from a pod informer. Each pod is stored once as
 // a small struct, not as the full object.
 type PodTracker struct {
-	opts TrackerOptions
-	mu   sync.Mutex
-	pods map[types.UID]*PodTimes
+	opts   TrackerOptions
+	mu     sync.Mutex
+	pods   map[types.UID]*PodTimes
+	events map[types.UID]*podEvents
 }
 
 // NewPodTracker returns a tracker; Start runs it.
@@ -60,7 +68,7 @@ func NewPodTracker(o TrackerOptions) *PodTracker {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &PodTracker{opts: o, pods: map[types.UID]*PodTimes{}}
+	return &PodTracker{opts: o, pods: map[types.UID]*PodTimes{}, events: map[types.UID]*podEvents{}}
 }
 
 // Start runs a pod informer until ctx ends and returns once its initial list
@@ -80,6 +88,11 @@ func (t *PodTracker) Start(ctx context.Context, cs kubernetes.Interface) error {
 	)
 	inf := f.Core().V1().Pods().Informer()
 	go inf.RunWithContext(ctx)
+	if t.opts.Events {
+		if err := t.startEvents(ctx, cs); err != nil {
+			return err
+		}
+	}
 	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
 		return fmt.Errorf("pod tracker: %w", ctx.Err())
 	}
@@ -157,8 +170,15 @@ func setOnce(dst *time.Time, at time.Time) {
 func (t *PodTracker) Pods() []PodTimes {
 	t.mu.Lock()
 	out := make([]PodTimes, 0, len(t.pods))
-	for _, p := range t.pods {
-		out = append(out, *p)
+	for uid, p := range t.pods {
+		pt := *p
+		if ev := t.events[uid]; ev != nil {
+			if !ev.scheduled.IsZero() {
+				pt.Scheduled = ev.scheduled
+			}
+			pt.ContainersStarted = ev.started
+		}
+		out = append(out, pt)
 	}
 	t.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool {
@@ -174,5 +194,6 @@ func (t *PodTracker) Pods() []PodTimes {
 func (t *PodTracker) Reset() {
 	t.mu.Lock()
 	t.pods = map[types.UID]*PodTimes{}
+	t.events = map[types.UID]*podEvents{}
 	t.mu.Unlock()
 }

@@ -45,6 +45,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Cluster.Nodes, "embedded-nodes", 1, "hollow nodes of the embedded cluster")
 	fs.IntVar(&o.Cluster.MaxPods, "embedded-max-pods", cluster.DefaultMaxPods, "pods per hollow node (kubelet maxPods) of the embedded cluster")
 	fs.DurationVar(&o.Cluster.PodStartupDelay, "embedded-pod-startup-delay", 0, "delay before a pod on the embedded cluster becomes Ready")
+	fs.DurationVar(&o.Cluster.JobDuration, "embedded-job-duration", cluster.DefaultJobDuration, "how long a Job's pod runs on the embedded cluster (its annotation "+cluster.JobDurationAnnotation+" wins)")
+	fs.Var(o.Cluster.PodEventsFlag(), "embedded-pod-events", "the embedded cluster's nodes emit the kubelet's pod events (Pulling, Pulled, Created, Started)")
+	fs.Lookup("embedded-pod-events").NoOptDefVal = "true"
 }
 
 // AddKubeconfigFlags registers only --kubeconfig and --kube-context, for

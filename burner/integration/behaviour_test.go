@@ -194,4 +194,16 @@ jobs:
 	if out.rep.Jobs[0].P99Ready <= 0 {
 		t.Errorf("summary P99 ready: %v", out.rep.Jobs[0].P99Ready)
 	}
+	// kube-burner v2: ContainersStarted from the kubelet's Started events,
+	// with sub-second resolution.
+	subSecond := false
+	for _, d := range docs {
+		if d.ContainersStartedLatency <= 0 {
+			t.Errorf("pod %s: containersStartedLatency %d, want the Started event's time", d.Name, d.ContainersStartedLatency)
+		}
+		subSecond = subSecond || d.ContainersStartedLatency%1000 != 0 || d.SchedulingLatency%1000 != 0
+	}
+	if !subSecond {
+		t.Error("every containersStarted and scheduling latency is whole seconds; want event times")
+	}
 }

@@ -55,6 +55,9 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.NodeMemory, "node-memory", cluster.DefaultNodeMemory, "memory capacity of each node")
 	fs.DurationVar(&c.PodStartupDelay, "pod-startup-delay", 0, "delay before a scheduled pod becomes Running and Ready")
 	fs.DurationVar(&c.PodStartupJitter, "pod-startup-jitter", 0, "extra uniform random delay, up to this, before a pod becomes Ready")
+	fs.DurationVar(&c.JobDuration, "job-duration", cluster.DefaultJobDuration, "how long a Job's pod runs before it succeeds (its annotation "+cluster.JobDurationAnnotation+" wins)")
+	fs.Var(c.PodEventsFlag(), "pod-events", "nodes emit the kubelet's pod events (Pulling, Pulled, Created, Started), one pod status update and Event each")
+	fs.Lookup("pod-events").NoOptDefVal = "true"
 	fs.IntVar(&c.MaxRequestsInflight, "max-requests-inflight", cluster.DefaultMaxRequestsInflight, "kube-apiserver --max-requests-inflight")
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
 	fs.StringVar(&c.ResourceUsage, "resource-usage", "", "YAML of kwok ResourceUsage/ClusterResourceUsage objects: the simulated usage kubectl top shows (default: from each container's requests and limits)")
