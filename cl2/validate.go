@@ -55,8 +55,28 @@ func (t *Test) validate() Problems {
 		ps = append(ps, t.validateStep(s, tuning)...)
 	}
 	ps = append(ps, t.validateCallOrder()...)
-	return ps
+	return oncePerSkipped(ps)
 }
+
+// oncePerSkipped keeps the first warning about each skipped method (its
+// start, gather and instances would repeat it).
+func oncePerSkipped(ps Problems) Problems {
+	seen := map[string]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		if p.Warning && strings.HasSuffix(p.Msg, skippedSuffix) {
+			if seen[p.Msg] {
+				continue
+			}
+			seen[p.Msg] = true
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// skippedSuffix ends the warning about a method perflab does not run.
+const skippedSuffix = "; skipped"
 
 type fieldMsg struct{ field, msg string }
 
@@ -219,7 +239,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 	}
 	spec, ok := methods[m.Method]
 	if why, skip := skipReason(m.Method); !ok && skip {
-		warn(".method", "ClusterLoader2 measurement %s is not run by perflab (%s); skipped", m.Method, why)
+		warn(".method", "ClusterLoader2 measurement %s is not run by perflab (%s)"+skippedSuffix, m.Method, why)
 		return ps
 	}
 	if !ok {
