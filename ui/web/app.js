@@ -186,6 +186,13 @@ function connect() {
   es.onerror = () => {
     status.textContent = "disconnected, retrying…";
     status.className = "status error";
+    // A bad filter is refused for good: say why instead of retrying.
+    fetch("api/view" + (q.toString() ? "?" + q : "")).then(async (r) => {
+      if (r.status === 400) {
+        es.close();
+        status.textContent = (await r.text()).trim();
+      }
+    }).catch(() => {});
   };
 }
 
