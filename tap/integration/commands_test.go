@@ -51,9 +51,15 @@ func perflabBinary(t testing.TB) string {
 func TestInitTap(t *testing.T) {
 	needCluster(t)
 	bin := perflabBinary(t)
-	dir := filepath.Join(t.TempDir(), "results")
-	cmd := exec.Command(bin, "init", "-c", "../../examples/kube-burner/s2-config.yaml", "--set", "jobs.0.jobIterations=2",
+	work := t.TempDir()
+	dir := filepath.Join(work, "results")
+	config, err := filepath.Abs("../../examples/kube-burner/s2-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "init", "-c", config, "--set", "jobs.0.jobIterations=2",
 		"--tap", "--kubeconfig", testCluster.Kubeconfig(), "--metrics-directory", dir, "--timeout", "3m", "--log-level", "warn")
+	cmd.Dir = work // init writes kube-burner-<uuid>.log into its working directory
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("perflab init --tap: %v\n%s", err, out)
