@@ -50,6 +50,7 @@ func TestPageAtScaleAggregates(t *testing.T) {
 	if !strings.HasPrefix(pending, "15000 × 0/5000 nodes are available") {
 		t.Errorf("pending heading %q", pending)
 	}
+	tab.Screenshot(t, "ui-5000-nodes.png")
 	if errs := tab.Problems(); len(errs) != 0 {
 		t.Errorf("browser errors: %v", errs)
 	}

@@ -48,6 +48,8 @@ function nodeHTML(n, usage) {
 
 function drawNodes(view) {
   const root = document.getElementById("nodes");
+  // Many nodes: smaller boxes showing the pod count only.
+  root.classList.toggle("compact", view.nodes.length > 300);
   const seen = new Set();
   let prev = null;
   for (const n of view.nodes) {
