@@ -266,8 +266,9 @@ func (r *runner) runStep(ctx context.Context, name string, s *Step) error {
 func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurement) error {
 	spec, ok := methods[m.Method]
 	if !ok {
+		// Validation warned once per method; each call is only logged.
 		why, _ := skipReason(m.Method)
-		slog.Warn("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
+		slog.Debug("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
 		return nil
 	}
 	at := fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))

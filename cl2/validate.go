@@ -55,18 +55,45 @@ func (t *Test) validate() Problems {
 		ps = append(ps, t.validateStep(s, tuning)...)
 	}
 	ps = append(ps, t.validateCallOrder()...)
-	return ps
+	return oncePerSkipped(ps)
 }
+
+// oncePerSkipped keeps the first warning about each skipped method (its
+// start, gather and instances would repeat it).
+func oncePerSkipped(ps Problems) Problems {
+	seen := map[string]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		if p.Warning && strings.HasSuffix(p.Msg, skippedSuffix) {
+			if seen[p.Msg] {
+				continue
+			}
+			seen[p.Msg] = true
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// skippedSuffix ends the warning about a method perflab does not run.
+const skippedSuffix = "; skipped"
 
 type fieldMsg struct{ field, msg string }
 
-// check validates a tuning set: exactly one load kind with positive values.
+// check validates a tuning set: exactly one load kind with positive values;
+// a time limit may be 0 (CL2 then starts everything at once, as its load
+// config does when a small run rounds saturationTime/4 down to 0s).
 func (ts *TuningSet) check() []fieldMsg {
 	var out []fieldMsg
 	n := 0
 	pos := func(field string, ok bool) {
 		if !ok {
 			out = append(out, fieldMsg{field, "must be positive"})
+		}
+	}
+	nonNeg := func(field string, ok bool) {
+		if !ok {
+			out = append(out, fieldMsg{field, "must not be negative"})
 		}
 	}
 	if l := ts.QPSLoad; l != nil {
@@ -84,11 +111,11 @@ func (ts *TuningSet) check() []fieldMsg {
 	}
 	if l := ts.TimeLimitedLoad; l != nil {
 		n++
-		pos(".timeLimitedLoad.timeLimit", l.TimeLimit > 0)
+		nonNeg(".timeLimitedLoad.timeLimit", l.TimeLimit >= 0)
 	}
 	if l := ts.RandomizedTimeLimitedLoad; l != nil {
 		n++
-		pos(".randomizedTimeLimitedLoad.timeLimit", l.TimeLimit > 0)
+		nonNeg(".randomizedTimeLimitedLoad.timeLimit", l.TimeLimit >= 0)
 	}
 	if l := ts.ParallelismLimitedLoad; l != nil {
 		n++
@@ -219,7 +246,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 	}
 	spec, ok := methods[m.Method]
 	if why, skip := skipReason(m.Method); !ok && skip {
-		warn(".method", "ClusterLoader2 measurement %s is not run by perflab (%s); skipped", m.Method, why)
+		warn(".method", "ClusterLoader2 measurement %s is not run by perflab (%s)"+skippedSuffix, m.Method, why)
 		return ps
 	}
 	if !ok {

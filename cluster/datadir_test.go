@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -17,7 +19,9 @@ func TestLooseDataDirTightened(t *testing.T) {
 		"admin.kubeconfig": 0o644,
 		"notes.txt":        0o644, // not a credential: left alone
 	}
-	for name, mode := range files {
+	// Sorted, so a directory is made before the files in it.
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		mode := files[name]
 		p := filepath.Join(dir, name)
 		switch {
 		case name == "" || name == "pki":

@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,32 +17,45 @@ import (
 // Five `perflab init` runs as the admin (not exempt from APF) create 600
 // ConfigMaps each at qps 1000, i.e. 500 requests in flight against 300
 // queue places. APF must reject some with 429 (its counter says how many);
-// every run must retry and complete with all its objects. (Each run has its
-// own job name: cleanup deletes earlier runs of the same job name.)
+// every run must retry and complete with all its objects. A
+// beforeJobExecution hook holds each run until all five are started, so
+// they overlap whatever the machine's load. (Each run has its own job name:
+// cleanup deletes earlier runs of the same job name.)
 func TestTooManyRequestsStorm(t *testing.T) {
 	skipShort(t)
 	const runs, n = 5, 600
 	cl := startCluster(t, t.TempDir(), "--nodes", "1", "--max-requests-inflight", "1", "--max-mutating-requests-inflight", "1")
 	c := cl.client(t)
 	before := rejected(t, cl)
+	barrier := t.TempDir()
 	var procs []*proc
 	for i := range runs {
 		ns := fmt.Sprintf("fault-storm-%d", i)
 		cfg := writeFiles(t, map[string]string{"cm.yaml": configMapTemplate, "config.yaml": fmt.Sprintf(`
 jobs:
-  - name: %s
-    jobIterations: %d
+  - name: %[1]s
+    jobIterations: %[2]d
     qps: 1000
     burst: 1000
-    namespace: %s
+    namespace: %[3]s
     namespacedIterations: false
     preLoadImages: false
+    hooks:
+      - cmd: ["sh", "-c", "touch %[4]s/ready-%[3]s; while [ ! -e %[4]s/go ]; do sleep 0.05; done"]
+        when: beforeJobExecution
     objects:
       - objectTemplate: cm.yaml
         replicas: 1
-`, ns, n, ns)})
+`, ns, n, ns, barrier)})
 		procs = append(procs, start(t, "init", "-c", filepath.Join(cfg, "config.yaml"), "--kubeconfig", cl.kubeconfig(),
 			"--uuid", ns, "--metrics-directory", filepath.Join(cfg, "out"), "--timeout", "4m"))
+	}
+	waitFor(t, 2*time.Minute, "every run at the barrier", func(context.Context) (bool, error) {
+		m, err := filepath.Glob(filepath.Join(barrier, "ready-*"))
+		return len(m) == runs, err
+	})
+	if err := os.WriteFile(filepath.Join(barrier, "go"), nil, 0o600); err != nil {
+		t.Fatal(err)
 	}
 	for i, p := range procs {
 		if code := p.wait(t, 5*time.Minute); code != 0 {

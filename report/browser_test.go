@@ -3,8 +3,6 @@ package report
 import (
 	"context"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,26 +10,12 @@ import (
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-)
 
-// chromium finds Debian's chromium; without it the browser tests skip,
-// except in CI (CI=true), where they fail.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed, and CI=true: the report pages must be tested in a browser (apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed (apt-get install chromium); skipping the browser test of the report pages")
-	return ""
-}
+	"github.com/perflab/perflab/internal/browsertest"
+)
 
 // chartCheck is what the page drew for one chart, read back from its canvas.
 type chartCheck struct {
@@ -85,94 +69,55 @@ func pageShapes(t *testing.T) []pageShape {
 }
 
 // TestPagesInChromium loads each page shape from file:// in headless
-// Chromium and fails on any console error, script exception or request
-// that is not the page itself, or on a chart series that drew nothing.
-// Screenshots go to the test's temp dir (and to $PERFLAB_SCREENSHOTS).
+// Chromium (internal/browsertest) and fails on any console error, script
+// exception or failed load, on a request that is not the page itself, or on
+// a chart series that drew nothing. Screenshots go to the test's temp dir
+// (and to $PERFLAB_SCREENSHOTS).
 func TestPagesInChromium(t *testing.T) {
-	bin := chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.WindowSize(1280, 1000),
-		chromedp.Flag("headless", true), chromedp.DisableGPU)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	browser, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	if err := chromedp.Do(browser); err != nil { // starts the browser
-		t.Fatal(err)
-	}
-	shots := t.TempDir()
+	browsertest.Chromium(t)
+	dir := t.TempDir()
 	for _, ps := range pageShapes(t) {
 		t.Run(ps.name, func(t *testing.T) {
-			path := filepath.Join(shots, ps.name+".html")
+			path := filepath.Join(dir, ps.name+".html")
 			if err := WriteHTML(path, ps.page); err != nil {
 				t.Fatal(err)
 			}
-			checkPage(t, browser, path, ps.page, filepath.Join(shots, ps.name+".png"))
+			checkPage(t, path, ps.name, ps.page)
 		})
 	}
 }
 
-func checkPage(t *testing.T, browser context.Context, path string, page Page, shot string) {
-	ctx, cancel := chromedp.NewContext(browser)
+func checkPage(t *testing.T, path, name string, page Page) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	tab := browsertest.New(t, ctx)
 	var mu sync.Mutex
-	var problems []string
-	problem := func(p string) {
+	var requests []string
+	err := chromedp.Listen(tab.Ctx, func(ev any) {
 		mu.Lock()
-		problems = append(problems, p)
-		mu.Unlock()
-	}
-	err := chromedp.Listen(ctx, func(ev any) {
+		defer mu.Unlock()
 		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning || e.Type == runtime.ConsoleAPICalledTypeAssert {
-				var args []string
-				for _, a := range e.Args {
-					args = append(args, string(a.Value)+a.Description)
-				}
-				problem("console " + string(e.Type) + ": " + strings.Join(args, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			problem("exception: " + e.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			if e.Entry.Level == cdplog.EntryLevelError || e.Entry.Level == cdplog.EntryLevelWarning {
-				problem("log " + string(e.Entry.Source) + ": " + e.Entry.Text)
-			}
 		case *network.EventRequestWillBeSent:
 			if u := e.Request.URL; !strings.HasPrefix(u, "file://"+path) && !strings.HasPrefix(u, "data:") {
-				problem("request to " + u)
+				requests = append(requests, "request to "+u)
 			}
 		case *network.EventLoadingFailed:
-			problem("failed load: " + e.ErrorText)
+			requests = append(requests, "failed load: "+e.ErrorText)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeWarning {
+				requests = append(requests, "console warning")
+			}
 		}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := chromedp.Do(tctx, chromedp.Navigate("file://"+path), chromedp.WaitVisible(`body[data-rendered="true"]`)); err != nil {
-		t.Fatal(err)
-	}
-	checks, err := chromedp.Run(tctx, chromedp.Evaluate[[]chartCheck](countPixels))
-	if err != nil {
-		t.Fatal(err)
-	}
-	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("PERFLAB_SCREENSHOTS"); dir != "" {
-		os.WriteFile(filepath.Join(dir, filepath.Base(shot)), png, 0o644)
-	}
-	t.Logf("screenshot %s", shot)
+	tab.Navigate(t, "file://"+path)
+	tab.WaitCount(t, "page rendered", `document.body.dataset.rendered === "true" ? 1 : 0`, 1, 30*time.Second)
+	checks := browsertest.Eval[[]chartCheck](t, tab, countPixels)
+	tab.Screenshot(t, name+".png")
 	mu.Lock()
-	for _, p := range problems {
+	for _, p := range append(tab.Problems(), requests...) {
 		t.Error(p)
 	}
 	mu.Unlock()

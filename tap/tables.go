@@ -70,6 +70,9 @@ func (s Summary) WriteLive(w io.Writer, top int) error {
 			n++
 		}
 	}
+	if n == 0 {
+		failed.Add("none", "", "", "", "")
+	}
 	for _, t := range []*results.Table{byCount, byTotal, failed} {
 		if err := render(w, t); err != nil {
 			return err
@@ -90,7 +93,7 @@ func addCall(t *results.Table, c CallSummary, quantiles bool) {
 	row := []any{c.Verb, c.Call, c.Count, c.Failed, c.Throttled, fmtDuration(c.Total)}
 	if quantiles {
 		ev := ""
-		if c.Verb == "watch" {
+		if c.Verb == "watch" && c.Source != SourceAudit { // the audit log does not count events
 			ev = fmt.Sprint(c.WatchEvents)
 		}
 		row = append(row, fmtDuration(c.P50), fmtDuration(c.P99), ev)

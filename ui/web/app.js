@@ -48,6 +48,8 @@ function nodeHTML(n, usage) {
 
 function drawNodes(view) {
   const root = document.getElementById("nodes");
+  // Many nodes: smaller boxes showing the pod count only.
+  root.classList.toggle("compact", view.nodes.length > 300);
   const seen = new Set();
   let prev = null;
   for (const n of view.nodes) {
@@ -186,6 +188,13 @@ function connect() {
   es.onerror = () => {
     status.textContent = "disconnected, retrying…";
     status.className = "status error";
+    // A bad filter is refused for good: say why instead of retrying.
+    fetch("api/view" + (q.toString() ? "?" + q : "")).then(async (r) => {
+      if (r.status === 400) {
+        es.close();
+        status.textContent = (await r.text()).trim();
+      }
+    }).catch(() => {});
   };
 }
 
