@@ -16,6 +16,9 @@ import (
 
 // prepare parses the job's templates and maps their kinds.
 func (jr *jobRun) prepare(ctx context.Context) error {
+	if jr.prepared {
+		return nil
+	}
 	job := jr.job
 	for i, o := range job.Objects {
 		if o.Replicas < 1 {
@@ -47,6 +50,7 @@ func (jr *jobRun) prepare(ctx context.Context) error {
 		slog.Info(fmt.Sprintf("Job %s: %d iterations with %d %s replicas", job.Name, job.JobIterations, o.Replicas, p.kind))
 		jr.objs = append(jr.objs, p)
 	}
+	jr.prepared = true
 	return nil
 }
 

@@ -32,15 +32,17 @@ type preparedObject struct {
 
 // jobRun is one job's execution state.
 type jobRun struct {
-	r       *Runner
-	job     *Job
-	index   int
-	ops     *kube.Ops // the job's token bucket governs every object call
-	nsOps   *kube.Ops // namespace lifecycle, its own bucket of the same size (as kube-burner's clientset)
-	stats   kube.Stats
-	prog    *progress.Reporter
-	objs    []*preparedObject
-	workers int
+	r     *Runner
+	job   *Job
+	index int
+	ops   *kube.Ops // the job's token bucket governs every object call
+	nsOps *kube.Ops // namespace lifecycle, its own bucket of the same size (as kube-burner's clientset)
+	stats kube.Stats
+	prog  *progress.Reporter
+	objs  []*preparedObject
+	// prepared tells that prepare has run (objs may be empty).
+	prepared bool
+	workers  int
 
 	mu         sync.Mutex
 	errs       []error
@@ -87,6 +89,16 @@ func (jr *jobRun) runLabels() map[string]string {
 // runSelector selects everything this job of this run created.
 func (jr *jobRun) runSelector() string {
 	return labels.SelectorFromSet(labels.Set{kube.LabelRunID: jr.r.runID, kube.LabelJob: jr.job.Name}).String()
+}
+
+// jobRun is job idx's state for this run: made on first use (image
+// pre-loading, the job itself or the global wait) and kept, so its rate
+// limiter, progress and prepared templates exist once per job.
+func (r *Runner) jobRun(idx int) *jobRun {
+	if r.jobRuns[idx] == nil {
+		r.jobRuns[idx] = newJobRun(r, idx)
+	}
+	return r.jobRuns[idx]
 }
 
 func newJobRun(r *Runner, idx int) *jobRun {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,10 +56,17 @@ type Runner struct {
 	// metadata is written into every jobSummary document: the cluster's
 	// k8sVersion and totalNodes, and the user's metadata.
 	metadata map[string]any
+	// jobRuns holds each job's state, made once (see jobRun).
+	jobRuns []*jobRun
 }
 
 // NewRunner prepares a run on the cluster of env. Nothing is created yet.
+// The runner works on its own copy of spec's jobs: the caller's spec is
+// not modified.
 func NewRunner(env *runenv.Env, spec *Spec, o Options) (*Runner, error) {
+	own := *spec
+	own.Jobs = slices.Clone(spec.Jobs)
+	spec = &own
 	if o.UUID == "" {
 		o.UUID = uuid.NewString()
 	}
@@ -75,7 +83,8 @@ func NewRunner(env *runenv.Env, spec *Spec, o Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{spec: spec, o: o, env: env, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout}
+	r := &Runner{spec: spec, o: o, env: env, client: client, runID: uuid.NewString(), timeout: spec.Global.Timeout,
+		jobRuns: make([]*jobRun, len(spec.Jobs))}
 	if o.Timeout > 0 {
 		r.timeout = o.Timeout
 	}
@@ -171,7 +180,7 @@ func (r *Runner) beforeJobs(ctx context.Context) error {
 	}
 	for i := range r.spec.Jobs {
 		if job := &r.spec.Jobs[i]; job.JobType == CreateJob && job.PreLoadImages {
-			jr := newJobRun(r, i)
+			jr := r.jobRun(i)
 			if err := jr.prepare(ctx); err != nil {
 				return fmt.Errorf("job %s: %w", job.Name, err)
 			}
@@ -242,7 +251,7 @@ func (r *Runner) waitAllRun(ctx context.Context) error {
 		if r.spec.Jobs[i].JobType != CreateJob {
 			continue
 		}
-		jr := newJobRun(r, i)
+		jr := r.jobRun(i)
 		if err := jr.prepare(ctx); err != nil {
 			return err
 		}
@@ -255,7 +264,7 @@ func (r *Runner) waitAllRun(ctx context.Context) error {
 
 // runJob runs one job and notifies observers.
 func (r *Runner) runJob(ctx context.Context, i int) JobResult {
-	jr := newJobRun(r, i)
+	jr := r.jobRun(i)
 	job := jr.job
 	res := JobResult{Name: job.Name, Type: job.JobType, P99Ready: -1}
 	slog.Info("triggering job", "job", job.Name, "type", job.JobType)

@@ -85,3 +85,58 @@ steps:
 	}
 	assertNamespacesGone(t, ctx, "cl2-jobs-")
 }
+
+// Jobs whose pods run an hour, as pause pods do on a real cluster:
+// WaitForControlledPodsRunning (CL2's load config's WaitForRunningJobs) is
+// satisfied once parallelism pods of each Job are Running and Ready.
+func TestWaitForRunningJobs(t *testing.T) {
+	needCluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	for name, body := range map[string]string{"job.yaml": `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{.Name}}
+  labels: {group: load}
+spec:
+  completions: 4
+  parallelism: 2
+  template:
+    metadata:
+      annotations: {"` + cluster.JobDurationAnnotation + `": 1h}
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: registry.k8s.io/pause:3.10}]
+`, "config.yaml": `name: running-jobs
+namespace: {number: 1, prefix: cl2-runjobs}
+tuningSets:
+- name: Fast
+  qpsLoad: {qps: 50}
+steps:
+- name: start
+  measurements:
+  - {Identifier: WaitForRunningJobs, Method: WaitForControlledPodsRunning, Params: {action: start, apiVersion: batch/v1, kind: Job, labelSelector: group = load, operationTimeout: 1m}}
+- name: create
+  phases:
+  - namespaceRange: {min: 1, max: 1}
+    replicasPerNamespace: 2
+    tuningSet: Fast
+    objectBundle:
+    - {basename: job, objectTemplatePath: job.yaml}
+- name: wait
+  measurements:
+  - {Identifier: WaitForRunningJobs, Method: WaitForControlledPodsRunning, Params: {action: gather}}
+`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	rep, err := Run(ctx, Options{Load: LoadOptions{ConfigPath: filepath.Join(dir, "config.yaml"), Environ: []string{}},
+		Env: newTestEnv(t), Out: &out, Progress: io.Discard})
+	if err != nil || rep.Failed() {
+		t.Fatalf("run = %v\n%s", err, out.String())
+	}
+	assertNamespacesGone(t, ctx, "cl2-runjobs-")
+}

@@ -194,7 +194,9 @@ func podSelectorOf(o *unstructured.Unstructured) (string, error) {
 // controllerNotReady says why a controller's pods are not all running, or "".
 func controllerNotReady(o *unstructured.Unstructured, checkUpdated bool) string {
 	i := func(path ...string) int64 { v, _, _ := unstructured.NestedInt64(o.Object, path...); return v }
-	if g, og := o.GetGeneration(), i("status", "observedGeneration"); og < g {
+	// A Job's status has no observedGeneration (and its pod template cannot
+	// change), so the generation check is for the other controllers only.
+	if g, og := o.GetGeneration(), i("status", "observedGeneration"); og < g && o.GetKind() != "Job" {
 		return fmt.Sprintf("observed generation %d < %d", og, g)
 	}
 	var want, ready, updated int64
@@ -202,15 +204,18 @@ func controllerNotReady(o *unstructured.Unstructured, checkUpdated bool) string 
 	case "DaemonSet":
 		want, ready, updated = i("status", "desiredNumberScheduled"), i("status", "numberReady"), i("status", "updatedNumberScheduled")
 	case "Job":
+		// CL2 wants parallelism pods Running and Ready (status.ready); a Job
+		// with fewer completions left than that runs only those.
 		want = i("spec", "parallelism")
-		if c, ok, _ := unstructured.NestedInt64(o.Object, "spec", "completions"); ok && c < want {
-			want = c
-		}
 		done := i("status", "succeeded")
-		if done >= want {
-			return ""
+		if c, ok, _ := unstructured.NestedInt64(o.Object, "spec", "completions"); ok && c-done < want {
+			want = max(c-done, 0)
 		}
-		ready, updated = i("status", "active")+done, i("status", "active")+done
+		ready = i("status", "ready")
+		if _, ok, _ := unstructured.NestedInt64(o.Object, "status", "ready"); !ok {
+			ready = i("status", "active") // servers before JobReadyPods
+		}
+		updated = ready
 	default: // Deployment, ReplicaSet, StatefulSet, ReplicationController
 		want, ready, updated = 1, i("status", "readyReplicas"), i("status", "updatedReplicas")
 		if r, ok, _ := unstructured.NestedInt64(o.Object, "spec", "replicas"); ok {

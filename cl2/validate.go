@@ -80,13 +80,20 @@ const skippedSuffix = "; skipped"
 
 type fieldMsg struct{ field, msg string }
 
-// check validates a tuning set: exactly one load kind with positive values.
+// check validates a tuning set: exactly one load kind with positive values;
+// a time limit may be 0 (CL2 then starts everything at once, as its load
+// config does when a small run rounds saturationTime/4 down to 0s).
 func (ts *TuningSet) check() []fieldMsg {
 	var out []fieldMsg
 	n := 0
 	pos := func(field string, ok bool) {
 		if !ok {
 			out = append(out, fieldMsg{field, "must be positive"})
+		}
+	}
+	nonNeg := func(field string, ok bool) {
+		if !ok {
+			out = append(out, fieldMsg{field, "must not be negative"})
 		}
 	}
 	if l := ts.QPSLoad; l != nil {
@@ -104,11 +111,11 @@ func (ts *TuningSet) check() []fieldMsg {
 	}
 	if l := ts.TimeLimitedLoad; l != nil {
 		n++
-		pos(".timeLimitedLoad.timeLimit", l.TimeLimit > 0)
+		nonNeg(".timeLimitedLoad.timeLimit", l.TimeLimit >= 0)
 	}
 	if l := ts.RandomizedTimeLimitedLoad; l != nil {
 		n++
-		pos(".randomizedTimeLimitedLoad.timeLimit", l.TimeLimit > 0)
+		nonNeg(".randomizedTimeLimitedLoad.timeLimit", l.TimeLimit >= 0)
 	}
 	if l := ts.ParallelismLimitedLoad; l != nil {
 		n++

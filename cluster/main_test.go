@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -14,6 +15,11 @@ var testCluster *Cluster
 func TestMain(m *testing.M) {
 	if child := os.Getenv(childEnv); child != "" {
 		os.Exit(runChild(child))
+	}
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("skipping: every test here needs the embedded cluster (-short)")
+		os.Exit(0)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	c, err := Start(ctx, Options{Nodes: 3, PodStartupDelay: 100 * time.Millisecond, PodStartupJitter: 200 * time.Millisecond})

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	aggregator "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
 	"k8s.io/utils/ptr"
@@ -78,14 +79,19 @@ func registerMetricsAPI(ctx context.Context, cfg *rest.Config, p pki) error {
 		},
 	}
 	api := ac.ApiregistrationV1().APIServices()
-	got, err := api.Get(ctx, want.Name, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		_, err = api.Create(ctx, want, metav1.CreateOptions{})
-	case err == nil:
-		got.Spec = want.Spec
-		_, err = api.Update(ctx, got, metav1.UpdateOptions{})
-	}
+	// The aggregator's availability controller writes the status of an
+	// existing APIService while we update its spec: retry on conflict.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		got, err := api.Get(ctx, want.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			_, err = api.Create(ctx, want, metav1.CreateOptions{})
+		case err == nil:
+			got.Spec = want.Spec
+			_, err = api.Update(ctx, got, metav1.UpdateOptions{})
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("metrics API: apiservice: %w", err)
 	}

@@ -81,6 +81,7 @@ type proc struct {
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(perflab, args...), out: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Dir = t.TempDir() // init writes kube-burner-<uuid>.log in its working directory
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -22,7 +22,6 @@ type Options struct {
 	Samples   int       // repetitions per test; 0 = 1
 	Namespace Namespace // create the client's sockets here; nil = current namespace
 	Labels    Labels
-	Logger    *slog.Logger
 	// Token is presented to a server started with one (--token).
 	Token string
 }
@@ -55,9 +54,6 @@ func (o *Options) Validate() error {
 				return err
 			}
 		}
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
 }
@@ -98,12 +94,12 @@ func (o *Options) mssList() []int {
 func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 	var samples []*sample
 	for i := 0; i < o.Samples; i++ {
-		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Token, o.Logger)
+		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Token)
 		if err != nil {
 			return Result{}, fmt.Errorf("%s sample %d/%d: %w", spec.Test, i+1, o.Samples, err)
 		}
 		samples = append(samples, s)
-		o.Logger.Info("sample done", "test", spec.Test, "scenario", o.Labels.Scenario, "node", o.Labels.Node,
+		slog.Info("sample done", "test", spec.Test, "scenario", o.Labels.Scenario, "node", o.Labels.Node,
 			"mss", spec.MSS, "sample", fmt.Sprintf("%d/%d", i+1, o.Samples),
 			"gbps", fmt.Sprintf("%.2f", s.receiverBps()/1e9), "tps", fmt.Sprintf("%.0f", s.tps()))
 	}
@@ -113,7 +109,7 @@ func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 // runOnce runs one sample of spec against server (host:port), presenting
 // token when not empty; log (may be
 // nil) gets a progress line every progressInterval while it runs.
-func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token string, log *slog.Logger) (*sample, error) {
+func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token string) (*sample, error) {
 	if err := spec.Params.Validate(spec.Test); err != nil {
 		return nil, err
 	}
@@ -144,7 +140,7 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token 
 		return nil, fmt.Errorf("server %s refused the test: %s", server, h.Error)
 	}
 	host, _, _ := net.SplitHostPort(server)
-	r := &clientRun{ctx: ctx, ns: ns, spec: spec, session: h.Session, tcpAddr: server, log: log,
+	r := &clientRun{ctx: ctx, ns: ns, spec: spec, session: h.Session, tcpAddr: server,
 		udpAddr: net.JoinHostPort(host, strconv.Itoa(h.UDPPort))}
 	results, clientCPU, err := r.run()
 	if err != nil {
@@ -180,7 +176,6 @@ func ctxErr(ctx context.Context, err error) error {
 
 // clientRun is the client's side of one sample.
 type clientRun struct {
-	log      *slog.Logger
 	progress atomic.Int64 // bytes (stream tests) or transactions (RR tests) so far
 	ctx      context.Context
 	ns       Namespace
@@ -282,7 +277,7 @@ const progressInterval = 2 * time.Second
 // reportProgress logs the sample's rate every progressInterval (iperf3's
 // interval lines) until the returned func is called.
 func (r *clientRun) reportProgress() func() {
-	if r.log == nil || r.spec.Duration < 2*progressInterval {
+	if r.spec.Duration < 2*progressInterval {
 		return func() {}
 	}
 	stop := make(chan struct{})
@@ -305,7 +300,7 @@ func (r *clientRun) reportProgress() func() {
 				} else {
 					attrs = append(attrs, "transactions", n, "tps", fmt.Sprintf("%.0f", rate))
 				}
-				r.log.Info("running", attrs...)
+				slog.Info("running", attrs...)
 				last, lastN = now, n
 			}
 		}

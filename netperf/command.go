@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"time"
 )
@@ -15,9 +16,7 @@ func ListenAndServe(ctx context.Context, o ServerOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Logger != nil {
-		o.Logger.Info("perflab netperf server listening", "tcp", srv.Addr().String(), "udp", srv.udp.LocalAddr().String())
-	}
+	slog.Info("perflab netperf server listening", "tcp", srv.Addr().String(), "udp", srv.udp.LocalAddr().String())
 	return srv.Serve(ctx)
 }
 

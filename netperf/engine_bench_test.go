@@ -15,7 +15,7 @@ func BenchmarkTCPStreamLoopback(b *testing.B) {
 	var bits float64
 	var secs float64
 	for b.Loop() {
-		s, err := runOnce(context.Background(), addr, nil, spec, "", nil)
+		s, err := runOnce(context.Background(), addr, nil, spec, "")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func BenchmarkTCPRRLoopback(b *testing.B) {
 	var tx uint64
 	var secs float64
 	for b.Loop() {
-		s, err := runOnce(context.Background(), addr, nil, spec, "", nil)
+		s, err := runOnce(context.Background(), addr, nil, spec, "")
 		if err != nil {
 			b.Fatal(err)
 		}

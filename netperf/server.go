@@ -20,7 +20,6 @@ type ServerOptions struct {
 	Bind      string    // address to listen on; "" = 127.0.0.1
 	Port      int       // TCP and UDP port; 0 = any free port (tests)
 	Namespace Namespace // create the sockets in this network namespace; nil = current
-	Logger    *slog.Logger
 	// Token, when set, must be presented by every client (--token).
 	Token string
 	// MaxSessions bounds the sessions open at once (default 16).
@@ -54,7 +53,6 @@ const (
 type Server struct {
 	ln  net.Listener
 	udp *net.UDPConn
-	log *slog.Logger
 	o   ServerOptions
 
 	udpBusy sync.Mutex // one UDP test at a time owns the UDP socket
@@ -70,9 +68,6 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 	if o.Port < 0 || o.Port > 65535 {
 		return nil, fmt.Errorf("%w: --port %d: want 0..65535", ErrBadInput, o.Port)
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = DefaultMaxSessions
 	}
@@ -80,9 +75,9 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 		o.IdleTimeout = DefaultIdleTimeout
 	}
 	if ip, err := netip.ParseAddr(o.Bind); o.Token == "" && (err != nil || !ip.IsLoopback()) {
-		o.Logger.Warn("the server is reachable beyond loopback without --token: anyone who reaches it can run tests", "bind", o.Bind)
+		slog.Warn("the server is reachable beyond loopback without --token: anyone who reaches it can run tests", "bind", o.Bind)
 	}
-	s := &Server{log: o.Logger, o: o, active: map[uint64]*session{}}
+	s := &Server{o: o, active: map[uint64]*session{}}
 	err := inNamespace(o.Namespace, func() error {
 		var err error
 		for try := 0; try < 20; try++ { // with port 0, find a port free for both TCP and UDP
@@ -96,7 +91,7 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 			if err == nil {
 				s.udp = pc.(*net.UDPConn)
 				if err := setRecvBuffer(s.udp, serverUDPBuffer); err != nil {
-					o.Logger.Warn("UDP receive buffer", "err", err)
+					slog.Warn("UDP receive buffer", "err", err)
 				}
 				return nil
 			}
@@ -156,7 +151,7 @@ func (s *Server) handleConn(ctx context.Context, c net.Conn) {
 	p, err := readPreamble(c)
 	stop()
 	if err != nil {
-		s.log.Debug("dropping connection", "remote", c.RemoteAddr(), "err", err)
+		slog.Debug("dropping connection", "remote", c.RemoteAddr(), "err", err)
 		c.Close()
 		return
 	}
@@ -181,11 +176,11 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 	cc := newControlConn(c)
 	var req request
 	if err := cc.read(&req, 10*time.Second); err != nil {
-		s.log.Debug("bad control request", "remote", c.RemoteAddr(), "err", err)
+		slog.Debug("bad control request", "remote", c.RemoteAddr(), "err", err)
 		return
 	}
 	if s.o.Token != "" && subtle.ConstantTimeCompare([]byte(req.Token), []byte(s.o.Token)) != 1 {
-		s.log.Warn("refused a client without the server's token", "remote", c.RemoteAddr())
+		slog.Warn("refused a client without the server's token", "remote", c.RemoteAddr())
 		_ = cc.write(hello{Error: "this server needs --token (the one it was started with)"})
 		return
 	}
@@ -233,7 +228,7 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 		delete(s.active, ss.id)
 		s.mu.Unlock()
 	}()
-	s.log.Info("test started", "test", spec.Test, "remote", c.RemoteAddr())
+	slog.Info("test started", "test", spec.Test, "remote", c.RemoteAddr())
 	var udpStop func()
 	if udp {
 		udpStop = ss.startUDP(s.udp)
@@ -244,16 +239,16 @@ func (s *Server) control(ctx context.Context, c net.Conn) {
 	}
 	var d done
 	if err := cc.read(&d, spec.Duration+2*time.Minute); err != nil {
-		s.log.Warn("client went away or idle", "remote", c.RemoteAddr(), "err", err)
+		slog.Warn("client went away or idle", "remote", c.RemoteAddr(), "err", err)
 		ss.abort(udpStop)
 		return
 	}
 	rep := ss.finish(udpStop, d)
 	release() // before the report, so the client's next UDP test finds the socket free
 	if err := cc.write(rep); err != nil {
-		s.log.Warn("send report", "remote", c.RemoteAddr(), "err", err)
+		slog.Warn("send report", "remote", c.RemoteAddr(), "err", err)
 	}
-	s.log.Info("test finished", "test", spec.Test, "remote", c.RemoteAddr())
+	slog.Info("test finished", "test", spec.Test, "remote", c.RemoteAddr())
 }
 
 // closeIdle ends the session (cancel closes its control connection) once it
@@ -267,7 +262,7 @@ func (s *Server) closeIdle(ctx context.Context, ss *session, cancel context.Canc
 			return
 		case now := <-t.C:
 			if ss.idleFor(now) > s.o.IdleTimeout {
-				s.log.Warn("closing an idle session", "peer", ss.peer, "idle", s.o.IdleTimeout)
+				slog.Warn("closing an idle session", "peer", ss.peer, "idle", s.o.IdleTimeout)
 				cancel()
 				return
 			}

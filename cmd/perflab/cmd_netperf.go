@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -123,7 +122,7 @@ is closed. A server reachable beyond loopback should have a --token (or
 $` + netperf.TokenEnv + `), which clients pass the same way.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return netperf.ListenAndServe(cmd.Context(), netperf.ServerOptions{Bind: o.bind, Port: o.port, Logger: slog.Default(),
+			return netperf.ListenAndServe(cmd.Context(), netperf.ServerOptions{Bind: o.bind, Port: o.port,
 				Token: tokenOrEnv(o.token), MaxSessions: o.maxSessions, IdleTimeout: o.idle})
 		},
 	}
@@ -171,7 +170,7 @@ func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error
 	o.report.start(report.Netperf)
 	o.report.info.Target = o.server
 	err = netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
-		Samples: o.samples, Logger: slog.Default(), Token: tokenOrEnv(o.token)}, ro, w)
+		Samples: o.samples, Token: tokenOrEnv(o.token)}, ro, w)
 	return o.report.finish(ctx, o.reportDir, err)
 }
 
@@ -222,7 +221,7 @@ func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error
 	o.report.start(report.Netperf)
 	o.report.info.Target = "network-namespace lab"
 	err = lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
-		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p, Logger: slog.Default()}, ro, w)
+		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p}, ro, w)
 	return o.report.finish(ctx, o.reportDir, err)
 }
 
@@ -261,7 +260,7 @@ func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Write
 		return badInput(err)
 	}
 	co := o.Options
-	co.Tests, co.Params, co.MSS, co.Samples, co.Logger = tests, p, mss, o.samples, slog.Default()
+	co.Tests, co.Params, co.MSS, co.Samples = tests, p, mss, o.samples
 	if err := co.Validate(); err != nil {
 		return err
 	}

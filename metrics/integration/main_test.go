@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,6 +36,11 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("skipping: every test here needs the embedded cluster and Prometheus (-short)")
+		return 0
+	}
 	if _, err := exec.LookPath("prometheus"); err != nil {
 		if os.Getenv("CI") != "" {
 			fmt.Fprintln(os.Stderr, "CI must install prometheus:", metrics.ErrNoPrometheus)

@@ -180,6 +180,9 @@ func TestValidate(t *testing.T) {
 // Against the embedded cluster the command stops with a clear message and
 // creates nothing.
 func TestRefusesEmbeddedCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the embedded cluster (-short)")
+	}
 	ctx := context.Background()
 	// A plain environment, not marked embedded: the nodes themselves say
 	// they are simulated.

@@ -2,6 +2,7 @@ package incluster
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -15,6 +16,10 @@ import (
 var embedded *cluster.Cluster
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the test that needs the cluster skips
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	c, err := cluster.Start(ctx, cluster.Options{Nodes: 2})
 	cancel()

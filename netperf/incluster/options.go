@@ -2,7 +2,6 @@ package incluster
 
 import (
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -23,7 +22,6 @@ type Options struct {
 	Params  netperf.Params
 	MSS     []int
 	Samples int
-	Logger  *slog.Logger
 }
 
 // AddFlags registers the cluster flags.
@@ -46,9 +44,6 @@ func (o *Options) Validate() error {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 3 * time.Minute
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	probe := netperf.Options{Server: "127.0.0.1:1", Tests: o.Tests, Params: o.Params, MSS: o.MSS, Samples: o.Samples}
 	if len(probe.Tests) == 0 {

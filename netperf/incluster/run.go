@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -72,7 +73,7 @@ func RunAndReport(ctx context.Context, env *runenv.Env, o Options, ro netperf.Re
 	}
 	rs, notes, err := Run(ctx, env, o)
 	for _, n := range notes {
-		o.Logger.Warn(n)
+		slog.Warn(n)
 	}
 	if len(rs) > 0 {
 		err = errors.Join(err, ro.Emit(w, rs, nil))
@@ -105,7 +106,7 @@ func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, n
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, namespace(ns), metav1.CreateOptions{}); err != nil {
 		return nil, notes, fmt.Errorf("create namespace %s: %w", ns, err)
 	}
-	o.Logger.Info("namespace created", "namespace", ns)
+	slog.Info("namespace created", "namespace", ns)
 	defer func() {
 		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -113,7 +114,7 @@ func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, n
 		if derr := cs.CoreV1().Namespaces().Delete(dctx, ns, metav1.DeleteOptions{PropagationPolicy: &bg}); derr != nil {
 			err = errors.Join(err, fmt.Errorf("delete namespace %s: %w", ns, derr))
 		} else {
-			o.Logger.Info("namespace deleted", "namespace", ns)
+			slog.Info("namespace deleted", "namespace", ns)
 		}
 	}()
 	token, err := netperf.NewToken()
@@ -144,7 +145,7 @@ func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, n
 			return out, notes, err
 		}
 		client := ready["netperf-"+sc.clientRole]
-		o.Logger.Info("running", "scenario", sc.scenario, "node", sc.node, "client", client.Name, "target", addr)
+		slog.Info("running", "scenario", sc.scenario, "node", sc.node, "client", client.Name, "target", addr)
 		rs, err := execRun(ctx, cfg, cs, client, runArgs(o, addr))
 		if err != nil {
 			return out, notes, fmt.Errorf("%s %s: %w", sc.scenario, sc.node, err)
@@ -182,7 +183,7 @@ func waitReady(ctx context.Context, cs kubernetes.Interface, ns string, want int
 				return ready, nil
 			}
 			if time.Since(last) > 10*time.Second {
-				o.Logger.Info("waiting for pods", "ready", len(ready), "total", want)
+				slog.Info("waiting for pods", "ready", len(ready), "total", want)
 				last = time.Now()
 			}
 		}

@@ -29,7 +29,6 @@ type Options struct {
 	Samples   int
 	Params    netperf.Params // duration, sizes, buffers, bitrate
 	Server    ServerCommand  // how to run the server process; nil = SelfServer
-	Logger    *slog.Logger
 }
 
 // Report is what a lab run measured and configured.
@@ -72,9 +71,6 @@ func (o *Options) validate() error {
 	if o.Streams < 0 || o.Streams > 128 {
 		return bad("--streams %d: want 1..128", o.Streams)
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
 	if o.Server == nil {
 		o.Server = SelfServer
 	}
@@ -93,13 +89,13 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, ErrNotRoot
 	}
 	if names, err := RemoveLeftovers(); len(names) > 0 || err != nil {
-		o.Logger.Warn("removed namespaces left by dead perflab processes", "names", names, "err", err)
+		slog.Warn("removed namespaces left by dead perflab processes", "names", names, "err", err)
 	}
 	kernel, err := runningKernel()
 	if err != nil {
 		return nil, err
 	}
-	topo, err := Build(ctx, TopologyOptions{MTU: o.MTU, Logger: o.Logger})
+	topo, err := Build(ctx, TopologyOptions{MTU: o.MTU})
 	if err != nil {
 		return nil, fmt.Errorf("build lab: %w", err)
 	}
@@ -113,7 +109,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if o.BigTCP == "both" {
 		modes = []string{"off", "on"}
 	}
-	prog := &progress{log: o.Logger, start: time.Now(), total: len(modes) * len(o.Scenarios) * o.runsPerScenario()}
+	prog := &progress{start: time.Now(), total: len(modes) * len(o.Scenarios) * o.runsPerScenario()}
 	for _, mode := range modes {
 		label := ""
 		if o.BigTCP != "off" {
@@ -123,7 +119,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			sup := CheckBigTCP(kernel)
 			if sup.Skip != "" {
 				rep.Notes = append(rep.Notes, sup.Skip)
-				o.Logger.Warn(sup.Skip)
+				slog.Warn(sup.Skip)
 				continue
 			}
 			gso, err := topo.SetGSO(GSOSizeBigTCP)
@@ -131,7 +127,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			if err != nil {
 				return rep, fmt.Errorf("enable BIG TCP: %w", err)
 			}
-			o.Logger.Info("BIG TCP enabled and read back", "links", len(gso), "size", GSOSizeBigTCP)
+			slog.Info("BIG TCP enabled and read back", "links", len(gso), "size", GSOSizeBigTCP)
 		}
 		for _, sc := range o.Scenarios {
 			rs, err := runScenario(ctx, topo, sc, o, label, prog)
@@ -176,7 +172,7 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 	labels := netperf.Labels{Scenario: ep.scenario, Node: ep.node, BigTCP: bigTCP, MTU: topo.MTU}
 	co := netperf.Options{
 		Server: addr, Token: token,
-		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels, Logger: o.Logger,
+		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels,
 	}
 	var out []netperf.Result
 	for _, t := range o.Tests {
@@ -222,7 +218,6 @@ func (o *Options) runsPerScenario() int {
 
 // progress logs one line per finished test with counts, rate and ETA.
 type progress struct {
-	log          *slog.Logger
 	start        time.Time
 	total, count int
 }
@@ -232,6 +227,6 @@ func (p *progress) done(n int, sc Scenario) {
 	el := time.Since(p.start)
 	rate := float64(p.count) / el.Minutes()
 	eta := time.Duration(float64(p.total-p.count) / float64(p.count) * float64(el)).Round(time.Second)
-	p.log.Info("lab progress", "done", fmt.Sprintf("%d/%d", p.count, p.total), "scenario", sc,
+	slog.Info("lab progress", "done", fmt.Sprintf("%d/%d", p.count, p.total), "scenario", sc,
 		"elapsed", el.Round(time.Second), "testsPerMinute", fmt.Sprintf("%.1f", rate), "eta", eta)
 }

@@ -17,7 +17,6 @@ import (
 type TopologyOptions struct {
 	MTU         int // veth MTU; 0 = 1500
 	PodsPerNode []int
-	Logger      *slog.Logger
 }
 
 // Node is a node namespace: the "host" of its pods.
@@ -47,7 +46,6 @@ type Topology struct {
 	MTU    int
 	Nodes  []*Node
 	Pods   []*Pod
-	log    *slog.Logger
 	closed bool
 }
 
@@ -77,10 +75,7 @@ func Build(ctx context.Context, o TopologyOptions) (_ *Topology, err error) {
 	if len(o.PodsPerNode) == 0 {
 		o.PodsPerNode = []int{2, 1}
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	t := &Topology{Prefix: fmt.Sprintf("perflab-%d-%d", os.Getpid(), seq.Add(1)), MTU: o.MTU, log: o.Logger}
+	t := &Topology{Prefix: fmt.Sprintf("perflab-%d-%d", os.Getpid(), seq.Add(1)), MTU: o.MTU}
 	defer func() {
 		if err != nil {
 			if cerr := t.Close(); cerr != nil {
@@ -117,7 +112,7 @@ func Build(ctx context.Context, o TopologyOptions) (_ *Topology, err error) {
 	if err := t.wire(); err != nil {
 		return nil, err
 	}
-	t.log.Info("lab topology ready", "prefix", t.Prefix, "nodes", len(t.Nodes), "pods", len(t.Pods), "mtu", t.MTU)
+	slog.Info("lab topology ready", "prefix", t.Prefix, "nodes", len(t.Nodes), "pods", len(t.Pods), "mtu", t.MTU)
 	return t, nil
 }
 
@@ -321,7 +316,7 @@ func (t *Topology) Close() error {
 	}
 	err := errors.Join(errs...)
 	if err == nil {
-		t.log.Info("lab topology deleted", "prefix", t.Prefix)
+		slog.Info("lab topology deleted", "prefix", t.Prefix)
 	}
 	return err
 }
