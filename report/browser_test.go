@@ -31,15 +31,10 @@ type chartCheck struct {
 // countPixels counts, for each chart, the canvas pixels near each series'
 // colour: a series that drew nothing has none.
 const countPixels = `(() => {
-  const hex = c => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
+  const count = ` + browsertest.CountColours + `;
   return window.perflabReport.charts.map(c => {
     const cv = document.querySelector('#' + CSS.escape(c.id) + ' canvas');
-    const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
-    const rgb = c.series.map(s => hex(s.color)), counts = c.series.map(() => 0);
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] < 200) continue;
-      rgb.forEach((k, j) => { if (Math.abs(d[i] - k[0]) + Math.abs(d[i + 1] - k[1]) + Math.abs(d[i + 2] - k[2]) < 30) counts[j]++; });
-    }
+    const counts = count(cv, c.series.map(s => s.color));
     return { id: c.id, width: cv.width, series: c.series.map((s, j) => ({ label: s.label, points: s.points, pixels: counts[j] })) };
   });
 })()`

@@ -8,18 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/perflab/perflab/internal/webassets"
 	"github.com/perflab/perflab/results"
 )
 
-// The page's script and style, and uPlot (MIT, from the npm package
-// uplot 1.6.32: dist/uPlot.iife.min.js, dist/uPlot.min.css, LICENSE).
+// The page's script and style; uPlot comes from webassets.
 var (
-	//go:embed assets/uPlot.iife.min.js
-	uplotJS string
-	//go:embed assets/uPlot.min.css
-	uplotCSS string
-	//go:embed assets/uPlot.LICENSE
-	uplotLicense string
 	//go:embed assets/report.js
 	pageJS string
 	//go:embed assets/report.css
@@ -38,11 +32,11 @@ func HTML(p Page) ([]byte, error) {
 	b.WriteString("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
 	b.WriteString("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n")
 	fmt.Fprintf(&b, "<title>%s</title>\n", html.EscapeString(p.Title))
-	b.WriteString("<style>\n" + uplotCSS + "\n" + pageCSS + "</style>\n</head>\n<body>\n<main id=\"report\"></main>\n")
+	b.WriteString("<style>\n" + webassets.UPlotCSS() + "\n" + pageCSS + "</style>\n</head>\n<body>\n<main id=\"report\"></main>\n")
 	b.WriteString("<footer><main>Made by perflab. Charts: uPlot (MIT licence, in this file's source).</main></footer>\n")
 	b.WriteString("<script id=\"report-data\" type=\"application/json\">")
 	b.Write(data)
-	b.WriteString("</script>\n<script>\n/*\n" + strings.ReplaceAll(uplotLicense, "*/", "* /") + "*/\n" + uplotJS + "\n</script>\n")
+	b.WriteString("</script>\n<script>\n/*\n" + strings.ReplaceAll(webassets.UPlotLicense(), "*/", "* /") + "*/\n" + webassets.UPlotJS() + "\n</script>\n")
 	b.WriteString("<script>\n" + pageJS + "</script>\n</body>\n</html>\n")
 	return []byte(b.String()), nil
 }

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -13,10 +14,20 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/perflab/perflab/internal/webassets"
 )
 
 //go:embed web
 var webFS embed.FS
+
+// serveAsset serves a fixed embedded file.
+func serveAsset(contentType, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		_, _ = io.WriteString(w, body)
+	}
+}
 
 const tokenCookie = "perflab_ui_token"
 
@@ -24,6 +35,10 @@ func (s *Server) handler() http.Handler {
 	static, _ := fs.Sub(webFS, "web")
 	mux := http.NewServeMux()
 	mux.Handle("GET /", http.FileServerFS(static))
+	mux.HandleFunc("GET /vendor/uPlot.iife.min.js", serveAsset("text/javascript; charset=utf-8",
+		"/* uPlot, MIT licence: vendor/uPlot.LICENSE */\n"+webassets.UPlotJS()))
+	mux.HandleFunc("GET /vendor/uPlot.min.css", serveAsset("text/css; charset=utf-8", webassets.UPlotCSS()))
+	mux.HandleFunc("GET /vendor/uPlot.LICENSE", serveAsset("text/plain; charset=utf-8", webassets.UPlotLicense()))
 	mux.HandleFunc("GET /api/view", s.serveView)
 	mux.HandleFunc("GET /events", s.serveEvents)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })

@@ -19,6 +19,12 @@ func servePage(tb testing.TB, m *Model) string {
 		tb.Fatal(err)
 	}
 	s.model = m
+	return serve(tb, s)
+}
+
+// serve serves s's page on 127.0.0.1 until the test ends.
+func serve(tb testing.TB, s *Server) string {
+	tb.Helper()
 	srv := httptest.NewServer(s.handler())
 	// The page's event stream stays open: cut it, then close.
 	tb.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })

@@ -149,3 +149,17 @@ func (t *Tab) Screenshot(tb testing.TB, name string) {
 		tb.Logf("screenshot %s", p)
 	}
 }
+
+// CountColours is a JavaScript function (canvas, ["#rrggbb", ...]) → counts:
+// for each colour, how many opaque pixels of the canvas are near it. A chart
+// line that drew nothing has none: pages' tests read back their charts with it.
+const CountColours = `((cv, colours) => {
+  const hex = c => [1, 3, 5].map(i => parseInt(c.slice(i, i + 2), 16));
+  const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+  const rgb = colours.map(hex), counts = colours.map(() => 0);
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i + 3] < 200) continue;
+    rgb.forEach((k, j) => { if (Math.abs(d[i] - k[0]) + Math.abs(d[i + 1] - k[1]) + Math.abs(d[i + 2] - k[2]) < 30) counts[j]++; });
+  }
+  return counts;
+})`

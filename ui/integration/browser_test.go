@@ -71,6 +71,8 @@ func TestBrowserShowsNodesAndPods(t *testing.T) {
 	}
 	running := `document.querySelectorAll('[data-node] [data-pod^="` + ns + `/"][data-phase="Running"]').length`
 	tab.WaitCount(t, "Running pod tiles", running, 5, 90*time.Second)
+	// The API server chart has drawn a line of real samples (every 2 s).
+	tab.WaitCount(t, "API chart samples", `Math.min(2, window.perflabUI.plots.api ? perflabUI.plots.api.u.data[0].length : 0)`, 2, 30*time.Second)
 	tab.Screenshot(t, "ui-5-running.png")
 
 	scale, err := cs.AppsV1().Deployments(ns).GetScale(ctx, "web", metav1.GetOptions{})

@@ -1,6 +1,6 @@
 // perflab live view: draws the views and charts the server pushes over
 // server-sent events. No framework; each node box is rebuilt only when its
-// data changed.
+// data changed; the charts are uPlot (served at vendor/).
 "use strict";
 
 const STATES = ["pending", "ready", "notready", "terminating", "failed", "succeeded", "unknown"];
@@ -102,40 +102,87 @@ function drawView(view) {
     (view.orphans ? `, ${view.orphans} on unknown nodes` : "");
 }
 
-// drawChart draws lines of points (arrays [t, v1, v2, ...]) for the given
-// value indices; lines with the same axis share a scale, whose maximum is
-// printed with the line's unit.
-function drawChart(canvas, points, lines) {
-  const ctx = canvas.getContext("2d");
-  const w = canvas.width, h = canvas.height, pad = 4, top = 18;
-  ctx.clearRect(0, 0, w, h);
-  const max = {};
-  for (const line of lines) {
-    for (const p of points) max[line.axis] = Math.max(max[line.axis] || 0, p[line.i]);
-  }
-  ctx.font = "11px system-ui, sans-serif";
-  let x = pad;
-  for (const line of lines) {
-    const label = `${line.label} (max ${(max[line.axis] || 0).toFixed(1)}${line.unit})`;
-    ctx.fillStyle = line.color;
-    ctx.fillText(label, x, 12);
-    x += ctx.measureText(label).width + 12;
-  }
-  if (points.length < 2) return;
-  const t0 = points[0][0], t1 = points[points.length - 1][0];
-  for (const line of lines) {
-    const m = max[line.axis] > 0 ? max[line.axis] : 1;
-    ctx.strokeStyle = line.color;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    points.forEach((p, k) => {
-      const px = pad + ((p[0] - t0) / Math.max(t1 - t0, 1)) * (w - 2 * pad);
-      const py = h - pad - (p[line.i] / m) * (h - top - pad);
-      if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-    });
-    ctx.stroke();
-  }
+// The live charts are uPlot plots, one per figure, built when their figure
+// first shows and then fed with setData. Each line is a value index of the
+// samples [t ms, v1, v2, v3], on one of two y scales (left and right axis).
+const CHARTS = {
+  run: [
+    { i: 1, axis: "n", unit: "", color: "#1d6fd6", label: "done" },
+    { i: 3, axis: "n", unit: "", color: "#2e9d4f", label: "ready" },
+    { i: 2, axis: "r", unit: "/s", color: "#d6761d", label: "rate" },
+  ],
+  api: [
+    { i: 1, axis: "r", unit: "/s", color: "#1d6fd6", label: "requests" },
+    { i: 2, axis: "ms", unit: " ms", color: "#2e9d4f", label: "p50" },
+    { i: 3, axis: "ms", unit: " ms", color: "#d64545", label: "p99" },
+  ],
+};
+const plots = {}; // id → {u, box, data}
+const PLOT_HEIGHT = 160;
+// For tests and scripts: what each chart draws.
+window.perflabUI = { plots, charts: CHARTS };
+
+function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
+
+function columns(points, lines) {
+  return [points.map((p) => p[0] / 1000)].concat(lines.map((l) => points.map((p) => p[l.i])));
 }
+
+// short writes a tick value in at most a few characters: 1500 → 1.5k.
+function short(v) {
+  const a = Math.abs(v);
+  if (a >= 1e6) return +(v / 1e6).toFixed(1) + "M";
+  if (a >= 1e3) return +(v / 1e3).toFixed(1) + "k";
+  return String(+v.toFixed(2));
+}
+
+function plotWidth(box) { return Math.max(200, Math.floor(box.clientWidth)); }
+
+function newPlot(id, box, data) {
+  const lines = CHARTS[id];
+  const fg = cssVar("--muted"), grid = cssVar("--line");
+  const scales = [...new Set(lines.map((l) => l.axis))];
+  const axis = (scale, k) => {
+    const unit = lines.find((l) => l.axis === scale).unit;
+    return {
+      scale, side: k === 0 ? 3 : 1, stroke: fg,
+      size: (u, values) => 24 + 7 * Math.max(3, ...(values || []).map((v) => v.length)),
+      grid: { show: k === 0, stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
+      values: (u, splits) => splits.map((v) => short(v) + unit),
+    };
+  };
+  const opts = {
+    width: plotWidth(box), height: PLOT_HEIGHT,
+    scales: Object.fromEntries([["x", { time: true }]].concat(scales.map((k) => [k, { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] }]))),
+    series: [{}].concat(lines.map((l) => ({
+      label: l.label, scale: l.axis, stroke: l.color, width: 1.5, points: { show: false },
+      value: (u, v) => (v == null ? "–" : v.toFixed(1) + l.unit),
+    }))),
+    axes: [{ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } }].concat(scales.map(axis)),
+    legend: { live: false },
+    cursor: { drag: { x: false, y: false } },
+  };
+  box.replaceChildren();
+  return new uPlot(opts, data, box);
+}
+
+// showPlot draws the samples of chart id into its box, building the plot
+// the first time (its figure must be visible to have a width).
+function showPlot(id, points) {
+  const data = columns(points, CHARTS[id]);
+  const p = plots[id];
+  if (p) { p.data = data; p.u.setData(data); return; }
+  const box = document.getElementById(id + "-plot");
+  plots[id] = { box, data, u: newPlot(id, box, data) };
+}
+
+window.addEventListener("resize", () => {
+  for (const p of Object.values(plots)) p.u.setSize({ width: plotWidth(p.box), height: PLOT_HEIGHT });
+});
+// Colours come from the page's scheme: rebuild the plots when it changes.
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+  for (const [id, p] of Object.entries(plots)) { p.u.destroy(); p.u = newPlot(id, p.box, p.data); }
+});
 
 function drawCharts(c) {
   const run = document.getElementById("run-chart");
@@ -148,11 +195,7 @@ function drawCharts(c) {
       ? `job ${c.run.jobs}: ${j.name}, ${j.done}${j.total > 0 ? "/" + j.total : ""} ${j.unit}, ${last[2].toFixed(1)}/s` +
         (j.readyTotal >= 0 ? `, ready ${j.ready}/${j.readyTotal}` : "") + (j.errors ? `, ${j.errors} errors` : "")
       : "waiting for the first job";
-    drawChart(document.getElementById("run-canvas"), points, [
-      { i: 1, axis: "n", unit: "", color: "#1d6fd6", label: "done" },
-      { i: 3, axis: "n", unit: "", color: "#2e9d4f", label: "ready" },
-      { i: 2, axis: "r", unit: "/s", color: "#d6761d", label: "rate" },
-    ]);
+    showPlot("run", points);
   }
   const api = document.getElementById("api-chart");
   api.hidden = !c.api;
@@ -162,11 +205,7 @@ function drawCharts(c) {
     document.getElementById("api-text").textContent = c.api.error
       ? "(metrics unavailable)"
       : last ? `${last[1].toFixed(1)} req/s, p50 ${last[2].toFixed(1)} ms, p99 ${last[3].toFixed(1)} ms` : "sampling…";
-    drawChart(document.getElementById("api-canvas"), p, [
-      { i: 1, axis: "r", unit: "/s", color: "#1d6fd6", label: "requests" },
-      { i: 2, axis: "ms", unit: " ms", color: "#2e9d4f", label: "p50" },
-      { i: 3, axis: "ms", unit: " ms", color: "#d64545", label: "p99" },
-    ]);
+    showPlot("api", p);
   }
 }
 
