@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,10 +118,24 @@ func TestInitWritesReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an embedded cluster")
 	}
-	dir := filepath.Join(t.TempDir(), "results")
-	out, err := runCLI(t, "init", "-c", "../../examples/kube-burner/s1-config.yaml", "--embedded", "--uuid", "report-test", "--metrics-directory", dir)
+	// An embedded cluster is one per process, and other tests of this
+	// package start one: the run goes in a child process of this test binary.
+	if dir := os.Getenv("PERFLAB_TEST_INIT_DIR"); dir != "" {
+		if out, err := runCLI(t, "init", "-c", os.Getenv("PERFLAB_TEST_INIT_CONFIG"), "--embedded", "--uuid", "report-test", "--metrics-directory", dir); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return
+	}
+	config, err := filepath.Abs("../../examples/kube-burner/s1-config.yaml")
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "results")
+	child := exec.Command(os.Args[0], "-test.run", "^TestInitWritesReport$", "-test.v")
+	child.Dir = t.TempDir() // the run log kube-burner-<uuid>.log goes here
+	child.Env = append(os.Environ(), "PERFLAB_TEST_INIT_DIR="+dir, "PERFLAB_TEST_INIT_CONFIG="+config)
+	if out, err := child.CombinedOutput(); err != nil {
+		t.Fatalf("perflab init in a child process: %v\n%s", err, out)
 	}
 	for _, name := range []string{"report.html", report.RunInfoFile, metrics.FiguresFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
