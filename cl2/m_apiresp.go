@@ -158,10 +158,10 @@ func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at t
 	calls := map[string]*apiCall{}
 	get := func(mt model.Metric) *apiCall {
 		a := apiCall{Resource: string(mt["resource"]), Subresource: string(mt["subresource"]), Verb: string(mt["verb"]), Scope: string(mt["scope"])}
-		if p, ok := calls[a.key()]; ok {
+		if p, ok := calls[a.Key()]; ok {
 			return p
 		}
-		calls[a.key()] = &a
+		calls[a.Key()] = &a
 		return &a
 	}
 	query := func(s string) (model.Vector, error) {
@@ -208,7 +208,7 @@ func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at t
 			return nil, err
 		}
 		for _, s := range append(vec, watchList(wl)...) {
-			a, d := get(s.Metric), seconds(float64(s.Value))
+			a, d := get(s.Metric), metrics.Seconds(float64(s.Value))
 			switch qq {
 			case 0.5:
 				a.Latency.P50 = d
@@ -236,6 +236,6 @@ func promAPICalls(ctx context.Context, q promQuerier, window time.Duration, at t
 			out = append(out, *a)
 		}
 	}
-	sortCalls(out)
+	metrics.SortAPICalls(out)
 	return out, nil
 }
