@@ -16,6 +16,8 @@ type Options struct {
 	Total    int64         // 0 if unknown
 	Interval time.Duration // 2s by default
 	Out      io.Writer     // where lines go (stderr in commands); nil: nowhere
+	// Detail, when set, is appended to each line (e.g. other counts, RSS).
+	Detail func() string
 	Now      func() time.Time
 }
 
@@ -91,6 +93,11 @@ func (r *Reporter) Line() string {
 	}
 	if rt := r.readyTotal.Load(); rt >= 0 {
 		fmt.Fprintf(&b, ", ready %d/%d", r.ready.Load(), rt)
+	}
+	if r.o.Detail != nil {
+		if d := r.o.Detail(); d != "" {
+			b.WriteString(", " + d)
+		}
 	}
 	fmt.Fprintf(&b, ", %s elapsed", r.o.Now().Sub(r.start).Round(time.Second))
 	return b.String()
