@@ -18,7 +18,7 @@ type Options struct {
 	Out      io.Writer     // where lines go (stderr in commands); nil: nowhere
 	// Detail, when set, is appended to each line (e.g. other counts, RSS).
 	Detail func() string
-	Now      func() time.Time
+	Now    func() time.Time
 }
 
 // Reporter counts progress; Run prints it periodically. Counters are atomic,
