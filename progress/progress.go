@@ -16,9 +16,9 @@ type Options struct {
 	Total    int64         // 0 if unknown
 	Interval time.Duration // 2s by default
 	Out      io.Writer     // where lines go (stderr in commands); nil: nowhere
+	Now      func() time.Time
 	// Detail, when set, is appended to each line (e.g. other counts, RSS).
 	Detail func() string
-	Now    func() time.Time
 }
 
 // Reporter counts progress; Run prints it periodically. Counters are atomic,
