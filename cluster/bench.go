@@ -188,6 +188,7 @@ type timeline struct {
 func startTimeline(ctx context.Context, start time.Time, pods *podCounter) *timeline {
 	ctx, cancel := context.WithCancel(ctx)
 	tl := &timeline{start: start, cancel: cancel, done: make(chan struct{})}
+	tl.add(pods) // zero pods, at the start
 	go func() {
 		defer close(tl.done)
 		t := time.NewTicker(time.Second)
