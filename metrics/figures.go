@@ -9,8 +9,9 @@ import (
 	"math"
 	"regexp"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/perflab/perflab/results"
 )
 
 // Figure is one of the seed profile's figures computed from two scrapes,
@@ -73,27 +74,35 @@ func ComputeFigures(d *Snapshot) Figures {
 // WriteText prints the figures as one table per figure, leaving out
 // series at zero.
 func (f Figures) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "window\t%s .. %s (%s)\n", f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Window.Round(time.Millisecond))
-	fmt.Fprintf(tw, "requests\t%.0f (%.1f/s)\n", f.TotalRequests, f.TotalRequests/f.Window.Seconds())
+	head := results.Table{}
+	head.Add("window", fmt.Sprintf("%s .. %s (%s)", f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Window.Round(time.Millisecond)))
+	head.Add("requests", fmt.Sprintf("%.0f (%.1f/s)", f.TotalRequests, f.TotalRequests/f.Window.Seconds()))
+	if err := head.Render(w); err != nil {
+		return err
+	}
 	for _, fig := range f.Figures {
-		fmt.Fprintf(tw, "\n%s (%s)\n", fig.MetricName, fig.Unit)
-		if len(fig.Series) == 0 {
-			fmt.Fprintln(tw, "  (no data)")
-		}
+		t := results.Table{Title: fmt.Sprintf("\n%s (%s)", fig.MetricName, fig.Unit), Indent: "  "}
 		zeros := 0
 		for _, s := range fig.Series {
 			if s.Value == 0 {
 				zeros++
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%s\n", labelText(s.Labels), formatValue(s.Value))
+			t.Add(labelText(s.Labels), formatValue(s.Value))
+		}
+		if len(fig.Series) == 0 {
+			t.Add("(no data)")
+		}
+		if err := t.Render(w); err != nil {
+			return err
 		}
 		if zeros > 0 {
-			fmt.Fprintf(tw, "  (%d series at 0 not shown; --json has all)\n", zeros)
+			if _, err := fmt.Fprintf(w, "  (%d series at 0 not shown; --json has all)\n", zeros); err != nil {
+				return err
+			}
 		}
 	}
-	return tw.Flush()
+	return nil
 }
 
 // WriteJSON prints the figures as JSON.
