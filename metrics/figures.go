@@ -139,11 +139,9 @@ type SnapshotOptions struct {
 	Interval time.Duration
 	JSON     bool
 	Progress io.Writer // the wait's progress lines (stderr in commands); nil: none
+	// ProgressEvery is how often the wait prints a line; 10s by default.
+	ProgressEvery time.Duration
 }
-
-// snapshotProgressEvery is how often the wait between the scrapes prints a
-// progress line.
-const snapshotProgressEvery = 10 * time.Second
 
 // TakeSnapshot scrapes the targets, waits Interval (showing progress),
 // scrapes again and writes the figures for the window between.
@@ -156,7 +154,10 @@ func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 		return err
 	}
 	slog.Info("first scrape done; waiting", "interval", o.Interval, "targets", len(o.Targets))
-	err = progress.Wait(ctx, o.Interval, progress.Options{Name: "waiting for the second scrape", Interval: snapshotProgressEvery, Out: o.Progress})
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 10 * time.Second
+	}
+	err = progress.Wait(ctx, o.Interval, progress.Options{Name: "waiting for the second scrape", Interval: o.ProgressEvery, Out: o.Progress})
 	if err != nil {
 		return err
 	}
