@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perflab/perflab/progress"
 	"github.com/perflab/perflab/results"
 )
 
@@ -137,9 +138,12 @@ type SnapshotOptions struct {
 	Targets  []Target
 	Interval time.Duration
 	JSON     bool
+	Progress io.Writer // the wait's progress lines (stderr in commands); nil: none
+	// ProgressEvery is how often the wait prints a line; 10s by default.
+	ProgressEvery time.Duration
 }
 
-// TakeSnapshot scrapes the targets, waits Interval (logging progress),
+// TakeSnapshot scrapes the targets, waits Interval (showing progress),
 // scrapes again and writes the figures for the window between.
 func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 	if o.Interval <= 0 {
@@ -150,7 +154,11 @@ func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 		return err
 	}
 	slog.Info("first scrape done; waiting", "interval", o.Interval, "targets", len(o.Targets))
-	if err := sleepWithProgress(ctx, o.Interval); err != nil {
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 10 * time.Second
+	}
+	err = progress.Wait(ctx, o.Interval, progress.Options{Name: "waiting for the second scrape", Interval: o.ProgressEvery, Out: o.Progress})
+	if err != nil {
 		return err
 	}
 	after, err := Scrape(ctx, o.Targets...)
@@ -162,22 +170,4 @@ func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 		return f.WriteJSON(w)
 	}
 	return f.WriteText(w)
-}
-
-func sleepWithProgress(ctx context.Context, d time.Duration) error {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Second)
-	defer tick.Stop()
-	start := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline.C:
-			return nil
-		case <-tick.C:
-			slog.Info("waiting for the second scrape", "elapsed", time.Since(start).Round(time.Second), "of", d)
-		}
-	}
 }
