@@ -19,6 +19,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/perflab/perflab/clusterbench"
+	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/progress"
 )
@@ -146,7 +147,7 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 	if err != nil {
 		return fmt.Errorf("bench: API server metrics after the load: %w", err)
 	}
-	res.APICalls = clusterbench.APICallsOf(metrics.APICallsFromDelta(metrics.Delta(before, after)))
+	res.APICalls = clusterbench.APICallsOf(measure.APICallsFromDelta(metrics.Delta(before, after)))
 	if o.ProfileDir != "" {
 		p, err := writeHeapProfile(o.ProfileDir, HeapLoadedProfile)
 		if err != nil {

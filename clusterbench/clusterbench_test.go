@@ -9,7 +9,6 @@ import (
 
 	"github.com/perflab/perflab/internal/golden"
 	"github.com/perflab/perflab/measure"
-	"github.com/perflab/perflab/metrics"
 )
 
 func TestParseSizes(t *testing.T) {
@@ -44,7 +43,7 @@ func TestAPICallsOfJudgesSLO(t *testing.T) {
 	lat := func(p99 time.Duration) measure.LatencyMetric {
 		return measure.LatencyMetric{P50: p99 / 4, P90: p99 / 2, P99: p99, Count: 10}
 	}
-	calls := APICallsOf([]metrics.APICall{
+	calls := APICallsOf([]measure.APICall{
 		{Verb: "POST", Resource: "pods", Scope: "resource", Count: 10, Latency: lat(1500 * time.Millisecond)},
 		{Verb: "GET", Resource: "pods", Scope: "resource", Count: 10, Latency: lat(900 * time.Millisecond)},
 		{Verb: "LIST", Resource: "pods", Scope: "cluster", Count: 10, Latency: lat(5 * time.Second)},

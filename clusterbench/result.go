@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/measure"
 )
 
 // Result is one size's figures.
@@ -94,7 +94,7 @@ func (c APICall) Name() string {
 
 // APICallsOf converts the API server's per-call figures and judges each
 // against its default SLO (CL2's APIResponsiveness thresholds).
-func APICallsOf(calls []metrics.APICall) []APICall {
+func APICallsOf(calls []measure.APICall) []APICall {
 	out := make([]APICall, 0, len(calls))
 	for _, a := range calls {
 		slo := a.SLO()
