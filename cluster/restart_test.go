@@ -109,6 +109,7 @@ func runChildProcess(t *testing.T, step, dir string) (string, error) {
 // terminal: component logs (klog, the etcd client's zap logger, gRPC) go to
 // cluster.log only.
 func TestRestartKeepsObjects(t *testing.T) {
+	skipShort(t)
 	dir := t.TempDir()
 	out, err := runChildProcess(t, "create", dir)
 	if err != nil {
