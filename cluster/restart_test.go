@@ -24,6 +24,9 @@ const (
 )
 
 func runChild(step string) int {
+	if step == benchStep {
+		return runBenchChild(os.Getenv(childDirEnv))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	o := Options{DataDir: os.Getenv(childDirEnv), Nodes: 1}

@@ -189,3 +189,18 @@ func (o sloOptions) judge(cs []apiCall) []string {
 	}
 	return bad
 }
+
+// APICall is one call's latency and counts, for `perflab cluster bench`.
+type APICall = apiCall
+
+// APICallsFromDelta is the API calls in d (the difference of two scrapes of
+// the API server, see metrics.Delta), slowest p99 first: the SLI histogram
+// per verb, resource, subresource and scope, WATCH and long-running calls
+// left out, quantiles interpolated as histogram_quantile does.
+func APICallsFromDelta(d *metrics.Snapshot) []APICall { return apiCallsFromDelta(d) }
+
+// SLO is the threshold APIResponsiveness applies to a by default: 1s for a
+// single-object call, 30s for the others.
+func (a apiCall) SLO() time.Duration {
+	return sloOptions{single: defaultSingleResourceSLO, multiple: defaultMultipleResourceSLO}.threshold(a)
+}

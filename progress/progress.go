@@ -21,6 +21,8 @@ type Options struct {
 	// SI prints counts and rates with SI prefixes (k, M, G, T), for units
 	// such as "bit": "2.50 Gbit, 1.25 Gbit/s".
 	SI bool
+	// Detail, when set, is appended to each line (e.g. other counts, RSS).
+	Detail func() string
 }
 
 // Reporter counts progress; Run prints it periodically. Counters are atomic,
@@ -109,6 +111,11 @@ func (r *Reporter) Line() string {
 	}
 	if total > done && rate > 0 {
 		fmt.Fprintf(&b, ", eta %s", time.Duration(float64(total-done)/rate*float64(time.Second)).Round(time.Second))
+	}
+	if r.o.Detail != nil {
+		if d := r.o.Detail(); d != "" {
+			b.WriteString(", " + d)
+		}
 	}
 	fmt.Fprintf(&b, ", %s elapsed", r.o.Now().Sub(r.start).Round(time.Second))
 	return b.String()

@@ -98,3 +98,13 @@ func TestStartStopPrintsFinal(t *testing.T) {
 		t.Errorf("final line: %q", b.String())
 	}
 }
+
+func TestLineDetail(t *testing.T) {
+	now := time.Unix(100, 0)
+	r := New(Options{Name: "pods Ready", Unit: "pods", Total: 4, Now: func() time.Time { return now }, Detail: func() string { return "RSS 12 MiB" }})
+	now = now.Add(2 * time.Second)
+	r.Add(2)
+	if got, want := r.Line(), "pods Ready: 2/4 pods (50%), 1.0/s, eta 2s, RSS 12 MiB, 2s elapsed"; got != want {
+		t.Errorf("got %q want %q", got, want)
+	}
+}
