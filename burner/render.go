@@ -3,7 +3,6 @@ package burner
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"regexp"
 	"strconv"
@@ -82,9 +81,4 @@ func renderText(file string, text []byte, vars map[string]any, allowMissing bool
 		return bytes.ReplaceAll(b.Bytes(), []byte("<no value>"), nil), nil
 	}
 	return b.Bytes(), nil
-}
-
-// errNoValue wraps a rendering problem without position.
-func errNoValue(file, what string, err error) error {
-	return &ConfigError{File: file, Msg: fmt.Sprintf("%s: %v", what, err)}
 }

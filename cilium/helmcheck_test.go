@@ -91,7 +91,9 @@ func TestCheckRemovedAndBigTCP(t *testing.T) {
 	}
 	ok := Values{}
 	for _, s := range []string{"enableIPv4BIGTCP=true", "routingMode=native", "kubeProxyReplacement=true", "bpf.masquerade=true"} {
-		ok.Set(s)
+		if err := ok.Set(s); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if fs := CheckValues(ok); len(fs) != 0 {
 		t.Errorf("clean BIG TCP setup flagged: %+v", fs)

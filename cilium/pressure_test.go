@@ -3,6 +3,7 @@ package cilium
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -126,7 +127,7 @@ func TestPressureFromAgentEndpoint(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		w.Write([]byte(fullMaps))
+		fmt.Fprint(w, fullMaps)
 	}))
 	defer srv.Close()
 	var out, errOut bytes.Buffer

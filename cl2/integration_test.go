@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func TestMain(m *testing.M) {
 		defer cancel()
 		c, err := cluster.Start(ctx, cluster.Options{Nodes: 4, MaxPods: 1000})
 		if err != nil {
-			os.Stderr.WriteString("cluster: " + err.Error() + "\n")
+			fmt.Fprintln(os.Stderr, "cluster:", err)
 			return 1
 		}
 		testCluster = c

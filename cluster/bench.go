@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,7 +47,7 @@ const benchNamespace = "bench"
 
 // Bench starts a cluster, loads it, and measures. It owns the process's
 // one cluster and stops it before returning.
-func Bench(ctx context.Context, o BenchOptions) (clusterbench.Result, error) {
+func Bench(ctx context.Context, o BenchOptions) (_ clusterbench.Result, err error) {
 	if o.Nodes <= 0 || o.Pods <= 0 {
 		return clusterbench.Result{}, fmt.Errorf("bench: --nodes and --pods must be positive")
 	}
@@ -61,7 +62,11 @@ func Bench(ctx context.Context, o BenchOptions) (clusterbench.Result, error) {
 	if err != nil {
 		return clusterbench.Result{}, err
 	}
-	defer c.Stop()
+	defer func() {
+		if serr := c.Stop(); serr != nil {
+			err = errors.Join(err, serr)
+		}
+	}()
 	res := clusterbench.Result{Nodes: o.Nodes, Pods: o.Pods, APIReady: c.times.APIReady, NodesReady: c.times.NodesReady}
 	time.Sleep(2 * time.Second) // let start-up work settle before reading idle RSS
 	res.IdleRSSBytes = rss("VmRSS")

@@ -81,7 +81,9 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	c := &Cluster{opts: o, started: time.Now()}
 	defer func() {
 		if err != nil {
-			c.Stop()
+			if serr := c.Stop(); serr != nil {
+				err = errors.Join(err, serr)
+			}
 		}
 	}()
 	if err := c.prepareDataDir(); err != nil {

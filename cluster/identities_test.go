@@ -133,7 +133,11 @@ func TestEtcdOwnCA(t *testing.T) {
 				}
 				return
 			}
-			defer cli.Close()
+			defer func() {
+				if err := cli.Close(); err != nil {
+					t.Error(err)
+				}
+			}()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			_, err = cli.Get(ctx, "/registry/namespaces/default")

@@ -74,7 +74,9 @@ func lastError(path string) string {
 	defer f.Close()
 	const tail = 64 << 10
 	if info, err := f.Stat(); err == nil && info.Size() > tail {
-		f.Seek(info.Size()-tail, io.SeekStart)
+		if _, err := f.Seek(info.Size()-tail, io.SeekStart); err != nil {
+			return "no log: " + err.Error()
+		}
 	}
 	b, _ := io.ReadAll(f)
 	last := "no error line in the log"

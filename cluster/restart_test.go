@@ -23,7 +23,7 @@ const (
 	restartValue = "kept-across-restarts"
 )
 
-func runChild(step string) int {
+func runChild(step string) (code int) {
 	if step == benchStep {
 		return runBenchChild(os.Getenv(childDirEnv))
 	}
@@ -38,7 +38,12 @@ func runChild(step string) int {
 		fmt.Fprintln(os.Stderr, "child start:", err)
 		return 2
 	}
-	defer c.Stop()
+	defer func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "child stop:", err)
+			code = 1
+		}
+	}()
 	client := kubernetes.NewForConfigOrDie(c.RESTConfig())
 	cms := client.CoreV1().ConfigMaps("default")
 	switch step {

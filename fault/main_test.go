@@ -91,7 +91,7 @@ func start(t *testing.T, args ...string) *proc {
 		select {
 		case <-p.done:
 		default:
-			p.cmd.Process.Kill()
+			_ = p.cmd.Process.Kill() // it may have exited meanwhile; done says when
 			<-p.done
 		}
 	})
@@ -162,7 +162,9 @@ func (c *cluster) stop(t *testing.T) {
 		return
 	default:
 	}
-	c.up.cmd.Process.Signal(syscall.SIGINT)
+	if err := c.up.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Errorf("SIGINT to perflab cluster up: %v", err)
+	}
 	select {
 	case <-c.up.done:
 	case <-time.After(time.Minute):

@@ -39,8 +39,8 @@ type ServiceLatency struct {
 }
 
 type svcTimes struct {
-	doc                  ServiceLatency
-	seen, ready, ingress time.Time
+	doc           ServiceLatency
+	seen, ingress time.Time
 }
 
 // svcTracker pairs Services with the first address of their

@@ -266,7 +266,8 @@ func TestStartStopTempDir(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Fatalf("second Stop: %v", err)
 	}
-	if _, err := http.Get(p.URL() + "/-/ready"); err == nil {
+	if resp, err := http.Get(p.URL() + "/-/ready"); err == nil {
+		resp.Body.Close()
 		t.Fatal("Prometheus still answers after Stop")
 	}
 }

@@ -69,7 +69,11 @@ func TestStartRunServesAnUnansweredLocalhostEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer func() {
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	if p := r.Prometheus(); p == nil || p.Addr() != fmt.Sprintf("127.0.0.1:%d", port) {
 		t.Fatalf("managed Prometheus %+v, want it on the config's port %d", p, port)
 	}

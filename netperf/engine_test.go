@@ -218,7 +218,9 @@ func TestServerUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := srv.Addr().String()
-	srv.Close()
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cancel()
 	_, err = Run(context.Background(), Options{Server: addr, Tests: []Test{TCPRR}, Params: Params{Duration: time.Second}})
 	if err == nil || !strings.Contains(err.Error(), "unreachable") {

@@ -116,21 +116,30 @@ func TestCompareQPS(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
+	write := func(path string, b []byte) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	empty := filepath.Join(dir, "empty")
-	os.Mkdir(empty, 0o755)
-	os.WriteFile(filepath.Join(empty, "notes.txt"), []byte("x"), 0o644)
+	write(filepath.Join(empty, "notes.txt"), []byte("x"))
 	truncated := filepath.Join(dir, "truncated")
-	os.Mkdir(truncated, 0o755)
-	full, _ := os.ReadFile("testdata/kube-burner-qps5-1/podLatencyMeasurement-create-pods.json")
-	os.WriteFile(filepath.Join(truncated, "podLatencyMeasurement-create-pods.json"), full[:len(full)/2], 0o644)
+	full, err := os.ReadFile("testdata/kube-burner-qps5-1/podLatencyMeasurement-create-pods.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(truncated, "podLatencyMeasurement-create-pods.json"), full[:len(full)/2])
 	bad := filepath.Join(dir, "bad")
-	os.Mkdir(bad, 0o755)
-	os.WriteFile(filepath.Join(bad, "jobSummary.json"), []byte("[\n {\"elapsedTime\": \"long\"}\n]\n"), 0o644)
+	write(filepath.Join(bad, "jobSummary.json"), []byte("[\n {\"elapsedTime\": \"long\"}\n]\n"))
 
 	if _, err := Load(empty); !errors.Is(err, ErrNoResults) || !strings.Contains(err.Error(), empty) {
 		t.Errorf("empty: %v", err)
 	}
-	_, err := Load(truncated)
+	_, err = Load(truncated)
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(truncated, "podLatencyMeasurement-create-pods.json")+":") || !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("truncated: %v", err)
 	}

@@ -48,7 +48,9 @@ func StartSession(ctx context.Context, o SessionOptions) (_ *Session, err error)
 	s.rec = NewRecorder(out, s.Stats.Add)
 	defer func() {
 		if err != nil {
-			s.rec.Close()
+			// The half-written recording is removed: its close errors
+			// say nothing more.
+			_ = s.rec.Close()
 			out.Close()
 			os.Remove(o.Output)
 		}

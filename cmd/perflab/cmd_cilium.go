@@ -25,12 +25,12 @@ func (o *ciliumClusterOptions) addFlags(fs *pflag.FlagSet) {
 
 // withSource resolves the target, hands its ClusterSource to run and
 // closes the target afterwards.
-func (o *ciliumClusterOptions) withSource(ctx context.Context, run func(cilium.ClusterSource) error) error {
+func (o *ciliumClusterOptions) withSource(ctx context.Context, run func(cilium.ClusterSource) error) (err error) {
 	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	src, err := cilium.NewKubeSource(env, o.namespace)
 	if err != nil {
 		return err

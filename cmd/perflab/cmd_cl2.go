@@ -109,12 +109,12 @@ func runCL2(ctx context.Context, o *cl2Options, out io.Writer) error {
 
 // runCL2Test runs the test on the target; everything it starts has stopped
 // when it returns.
-func runCL2Test(ctx context.Context, o *cl2Options, load cl2.LoadOptions, out io.Writer) error {
+func runCL2Test(ctx context.Context, o *cl2Options, load cl2.LoadOptions, out io.Writer) (err error) {
 	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return exitcode.With(exitcode.Error, err)
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	describeTarget(&o.report.info, env, o.target.Cluster)
 	if err := cl2Prometheus(ctx, env, o); err != nil {
 		return exitcode.With(exitcode.Error, err)

@@ -96,7 +96,7 @@ func newClusterUpCommand() *cobra.Command {
 	return cmd
 }
 
-func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error {
+func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) (err error) {
 	// The library reads 0 as "default"; on the command line it is a mistake.
 	if o.cluster.MaxPods <= 0 {
 		return fmt.Errorf("--max-pods %d: must be at least 1", o.cluster.MaxPods)
@@ -126,13 +126,13 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer c.Stop()
+	defer closeInto(&err, c.Stop)
 	printClusterInfo(out, c)
 	prom, err := o.prometheus.Start(ctx, c.PrometheusConfig(), c.DataDir(), out)
 	if err != nil {
 		return err
 	}
-	defer prom.Stop()
+	defer closeInto(&err, prom.Stop)
 	if o.ui.enabled {
 		if _, err := o.ui.start(ctx, c.RESTConfig(), false, out); err != nil {
 			return err

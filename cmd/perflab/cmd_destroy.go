@@ -56,7 +56,7 @@ Exit codes: 0 ok, 1 error, 2 the deletions did not finish within --timeout.`,
 	return cmd
 }
 
-func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) error {
+func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) (err error) {
 	selectors := burner.UUIDSelectors(o.uuid)
 	what := "run " + o.uuid
 	if o.config != "" {
@@ -75,7 +75,7 @@ func runDestroy(ctx context.Context, o *destroyOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	dctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	ns, objs, err := burner.Destroy(dctx, env, selectors, o.timeout)

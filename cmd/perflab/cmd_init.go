@@ -106,7 +106,7 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 		if env, err = target.Resolve(ctx, o.target); err != nil {
 			return err
 		}
-		defer env.Close()
+		defer closeInto(&err, env.Close)
 		if err := fetchConfigMap(ctx, env, o); err != nil {
 			return err
 		}
@@ -135,8 +135,7 @@ func runInit(ctx context.Context, o *initOptions, timeoutSet bool, stdout, stder
 
 // runInitJobs runs the jobs on env (resolved from the flags when nil);
 // everything it starts has stopped when it returns.
-func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *burner.Spec, metadata map[string]any, timeoutSet bool, stdout, stderr io.Writer) error {
-	var err error
+func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *burner.Spec, metadata map[string]any, timeoutSet bool, stdout, stderr io.Writer) (err error) {
 	if env == nil {
 		if env, err = target.Resolve(ctx, o.target); err != nil {
 			return err
@@ -171,7 +170,7 @@ func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *bur
 		if tp, err = startInitTap(ctx, env.Config, o.metricsDir, stderr); err != nil {
 			return errors.Join(err, mrun.Close())
 		}
-		defer tp.finish(io.Discard)
+		defer closeInto(&err, func() error { return tp.finish(io.Discard) })
 		if runEnv, err = env.Through(tp.config(), tp.kubeconfig()); err != nil {
 			return errors.Join(err, mrun.Close())
 		}

@@ -55,7 +55,7 @@ only (the tap accepts no other); it is removed when the tap stops.`,
 	return cmd
 }
 
-func runTap(ctx context.Context, o *tapOptions, stdout, stderr io.Writer) error {
+func runTap(ctx context.Context, o *tapOptions, stdout, stderr io.Writer) (err error) {
 	if o.refresh <= 0 {
 		return fmt.Errorf("--refresh %s: must be positive", o.refresh)
 	}
@@ -63,12 +63,12 @@ func runTap(ctx context.Context, o *tapOptions, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	defer t.Close()
+	defer closeInto(&err, t.Close)
 	s, err := tap.StartSession(ctx, tap.SessionOptions{Target: t.Config, Listen: o.listen, Output: o.output, Kubeconfig: o.kubeconfig})
 	if err != nil {
 		return fmt.Errorf("tap in front of %s (%s): %w", t.Name, t.Kubeconfig, err)
 	}
-	defer s.Close()
+	defer closeInto(&err, s.Close)
 	fmt.Fprintf(stderr, "perflab tap: %s → %s (%s)\n", s.Tap.Server(), t.Config.Host, t.Name)
 	fmt.Fprintf(stderr, "recording to %s; clients use:\n\n  export KUBECONFIG=%s\n\npress Ctrl-C to stop\n", o.output, o.kubeconfig)
 	s.Stats.Live(ctx, stderr, tap.LiveOptions{Every: o.refresh, Top: o.top, Redraw: isTerminal(stderr)})

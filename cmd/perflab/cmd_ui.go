@@ -89,7 +89,7 @@ or one generated and printed once in the URL.`,
 	return cmd
 }
 
-func runUI(ctx context.Context, o *uiCommandOptions, out io.Writer) error {
+func runUI(ctx context.Context, o *uiCommandOptions, out io.Writer) (err error) {
 	if _, err := ui.NeedsToken(o.ui.addr); err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func runUI(ctx context.Context, o *uiCommandOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer t.Close()
+	defer closeInto(&err, t.Close)
 	if _, err := o.ui.start(ctx, t.Config, false, out); err != nil {
 		return err
 	}

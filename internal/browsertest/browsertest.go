@@ -122,7 +122,7 @@ func Eval[T any](tb testing.TB, t *Tab, expr string) T {
 func (t *Tab) WaitCount(tb testing.TB, what, expr string, want int, timeout time.Duration) {
 	tb.Helper()
 	deadline := time.Now().Add(timeout)
-	got := -1
+	var got int
 	for {
 		if got = Eval[int](tb, t, expr); got == want {
 			return

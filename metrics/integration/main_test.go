@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
+func run(m *testing.M) (code int) {
 	flag.Parse()
 	if testing.Short() {
 		fmt.Println("skipping: every test here needs the embedded cluster and Prometheus (-short)")
@@ -56,7 +56,12 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "embedded cluster:", err)
 		return 1
 	}
-	defer c.Stop()
+	defer func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop embedded cluster:", err)
+			code = 1
+		}
+	}()
 	testCluster = c
 	if testEnv, err = runenv.New(c.RESTConfig()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -78,7 +83,12 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer p.Stop()
+	defer func() {
+		if err := p.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop Prometheus:", err)
+			code = 1
+		}
+	}()
 	testProm = p
 	if err := waitTargetsUp(ctx, p); err != nil {
 		fmt.Fprintln(os.Stderr, err)

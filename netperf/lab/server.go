@@ -71,11 +71,14 @@ func startServer(ctx context.Context, ns, client *namespace, cmd *exec.Cmd, addr
 func (sp *serverProcess) stop() error {
 	_ = sp.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-sp.exited:
+	case err := <-sp.exited:
+		// perflab netperf server ends on SIGTERM and exits 0.
+		if err != nil {
+			return fmt.Errorf("server on SIGTERM: %w", err)
+		}
 		return nil
 	case <-time.After(5 * time.Second):
 		_ = sp.cmd.Process.Kill()
-		<-sp.exited
-		return errors.New("server did not stop on SIGTERM; killed")
+		return fmt.Errorf("server did not stop on SIGTERM; killed (%v)", <-sp.exited)
 	}
 }

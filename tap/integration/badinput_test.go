@@ -48,7 +48,11 @@ func TestBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := tap.NewRecorder(nil)
-			defer rec.Close()
+			defer func() {
+				if err := rec.Close(); err != nil {
+					t.Error(err)
+				}
+			}()
 			_, err := tap.New(context.Background(), tap.Options{Target: tt.target, Listen: tt.listen, Recorder: rec})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error %v, want %v", err, tt.wantErr)

@@ -30,7 +30,11 @@ func BenchmarkTapOverhead(b *testing.B) {
 	if _, err := direct.CoreV1().ConfigMaps("default").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
-	defer direct.CoreV1().ConfigMaps("default").Delete(ctx, cm.Name, metav1.DeleteOptions{})
+	b.Cleanup(func() {
+		if err := direct.CoreV1().ConfigMaps("default").Delete(context.Background(), cm.Name, metav1.DeleteOptions{}); err != nil {
+			b.Error(err)
+		}
+	})
 	get := func(c kubernetes.Interface) time.Duration {
 		start := time.Now()
 		if _, err := c.CoreV1().ConfigMaps("default").Get(ctx, cm.Name, metav1.GetOptions{}); err != nil {

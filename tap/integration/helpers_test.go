@@ -26,7 +26,11 @@ func startTap(t testing.TB) *running {
 		t.Fatal(err)
 	}
 	r.Session = s
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return r
 }
 
