@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"text/tabwriter"
 	"time"
+
+	"github.com/perflab/perflab/results"
 )
 
 // CiliumEndpointSlice facts (cilium v1.18.4):
@@ -123,13 +124,13 @@ func EstimateCES(in CESInput) (*CESEstimate, error) {
 
 // WriteText prints the estimate.
 func (e *CESEstimate) WriteText(w io.Writer, in CESInput) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "CiliumEndpointSlices\t%d\t(%d namespaces, <= %d CEPs each, FCFS per namespace)\n", e.Slices, len(e.SlicesPerNS), max(in.PerSlice, 1))
-	fmt.Fprintf(tw, "watch events per agent, CEP\t%d\t(pods x events per pod)\n", e.CEPEventsPerAgent)
-	fmt.Fprintf(tw, "watch events per agent, CES\t%d\t(one write per slice per 500ms sync window)\n", e.CESEventsPerAgent)
-	fmt.Fprintf(tw, "all agents, CEP vs CES\t%d vs %d\t(%.1f%% fewer)\n", e.CEPEventsTotal, e.CESEventsTotal, 100*e.Reduction)
+	t := results.Table{Plain: true}
+	t.Add("CiliumEndpointSlices", e.Slices, fmt.Sprintf("(%d namespaces, <= %d CEPs each, FCFS per namespace)", len(e.SlicesPerNS), max(in.PerSlice, 1)))
+	t.Add("watch events per agent, CEP", e.CEPEventsPerAgent, "(pods x events per pod)")
+	t.Add("watch events per agent, CES", e.CESEventsPerAgent, "(one write per slice per 500ms sync window)")
+	t.Add("all agents, CEP vs CES", fmt.Sprintf("%d vs %d", e.CEPEventsTotal, e.CESEventsTotal), fmt.Sprintf("(%.1f%% fewer)", 100*e.Reduction))
 	if e.WriteTime > 0 {
-		fmt.Fprintf(tw, "CES write backlog\t%s\t(rate limit beyond the burst)\n", e.WriteTime.Round(time.Millisecond))
+		t.Add("CES write backlog", e.WriteTime.Round(time.Millisecond), "(rate limit beyond the burst)")
 	}
-	return tw.Flush()
+	return t.Render(w)
 }

@@ -6,7 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/perflab/perflab/results"
 )
 
 // Metric names (pkg/metrics/metrics.go).
@@ -162,16 +163,15 @@ func advise(mp *MapPressure, o PressureOptions) string {
 
 // WriteText prints the report as a table plus explanations.
 func (r *PressureReport) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "MAP\tPRESSURE\tENTRIES\tCAPACITY\tFAILED OPS\tSTATUS ROW\n")
+	t := results.Table{Header: []string{"MAP", "PRESSURE", "ENTRIES", "CAPACITY", "FAILED OPS", "STATUS ROW"}}
 	for _, m := range r.Maps {
 		row := m.Info.Row
 		if !m.Known {
 			row = "?"
 		}
-		fmt.Fprintf(tw, "%s\t%.2f%%\t%d\t%d\t%g\t%s\n", m.Map, 100*m.Pressure, m.Entries, m.Capacity, m.FailedOps, row)
+		t.Add(m.Map, fmt.Sprintf("%.2f%%", 100*m.Pressure), m.Entries, m.Capacity, m.FailedOps, row)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.Render(w); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nTarget pressure %.0f%%.\n", 100*r.Target)

@@ -98,7 +98,7 @@ func TestPressureAdvice(t *testing.T) {
 	if err := rep.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "MAP ") || !strings.Contains(out.String(), "lb4_services_v2   99.00%") {
+	if !strings.HasPrefix(out.String(), "MAP ") || !strings.Contains(out.String(), "lb4_services_v2     99.00%") {
 		t.Errorf("text:\n%s", out.String())
 	}
 }

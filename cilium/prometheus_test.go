@@ -18,6 +18,9 @@ import (
 // prometheus) scraping an agent-like /metrics endpoint on 127.0.0.1 and
 // reads the pressure back through the query API.
 func TestPressureFromPrometheus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Prometheus server (-short)")
+	}
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		t.Skip("prometheus binary not installed (CI installs the Debian package)")

@@ -8,10 +8,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/perflab/perflab/results"
 )
 
 // PlanRunOptions are the inputs of `perflab cilium plan`.
@@ -74,16 +75,15 @@ func RunPlan(ctx context.Context, o PlanRunOptions, out, errOut io.Writer) error
 		}
 		return enc.Encode(doc)
 	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "MAP\tENTRIES\tSIZE\tPRESSURE\tTARGET REACHED AT\tBASIS\n")
+	t := results.Table{Header: []string{"MAP", "ENTRIES", "SIZE", "PRESSURE", "TARGET REACHED AT", "BASIS"}}
 	for _, m := range p.Maps {
 		at := "never"
 		if !math.IsInf(m.FullAt, 1) {
 			at = fmt.Sprintf("%.2fx load", m.FullAt)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\t%s\t%s\n", m.Row, m.Entries, m.Size, 100*m.Pressure, at, m.Basis)
+		t.Add(m.Row, m.Entries, m.Size, fmt.Sprintf("%.1f%%", 100*m.Pressure), at, m.Basis)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.Render(out); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nratio %s, CT GC settles at %s\n", FormatRatio(p.Ratio), p.GCInterval)

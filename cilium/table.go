@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
+
+	"github.com/perflab/perflab/results"
 )
 
 // Row names exactly as `cilium-dbg status --verbose` prints them
@@ -84,25 +85,24 @@ func (s *MapSizes) Size(name string) int {
 }
 
 // WriteTable prints the "BPF Maps" block as pkg/client/client.go
-// FormatStatusResponse does: the header through the status command's
-// tabwriter (minwidth 2, padding 3) and the rows through a tabwriter with
-// minwidth 0 and padding 3, each line indented by two spaces.
+// FormatStatusResponse does: the header line through the status command's
+// tabwriter (minwidth 2, padding 3: "BPF Maps:" plus three blanks, as it is
+// the block's only line here) and the rows with three blanks between the
+// columns, left-aligned, each line indented by two spaces.
 func (s *MapSizes) WriteTable(w io.Writer) error {
 	status := "off"
 	if r := s.DynamicSizeRatio; 0.0 < r && r <= 1.0 {
 		status = fmt.Sprintf("on (ratio: %f)", r)
 	}
-	outer := tabwriter.NewWriter(w, 2, 0, 3, ' ', 0)
-	fmt.Fprintf(outer, "BPF Maps:\tdynamic sizing: %s\n", status)
-	if err := outer.Flush(); err != nil {
-		return err
+	t := results.Table{
+		Title:  "BPF Maps:   dynamic sizing: " + status,
+		Header: []string{"Name", "Size"},
+		Indent: "  ", Sep: "   ", Plain: true,
 	}
-	tab := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintf(tab, "  Name\tSize\n")
 	for _, r := range s.Rows() {
-		fmt.Fprintf(tab, "  %s\t%d\n", r.Name, r.Size)
+		t.Add(r.Name, r.Size)
 	}
-	return tab.Flush()
+	return t.Render(w)
 }
 
 // mapsJSON is the --json document.

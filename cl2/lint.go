@@ -54,19 +54,19 @@ func (t *Test) sampleNamespace(ph *Phase) string {
 func (t *Test) checkTemplate(ph *Phase, o *Object, pos *positions, path string) Problems {
 	if ph.ReplicasPerNamespace == 0 {
 		if _, err := t.rawObjects(o.ObjectTemplatePath); err != nil {
-			return asProblems(err, pos.problem(path+".objectTemplatePath", "%v", err))
+			return asProblems(err, pos.Errorf(path+".objectTemplatePath", "%v", err))
 		}
 		return nil
 	}
 	mapping := t.objectMapping(o, t.sampleNamespace(ph), 0)
 	out, err := t.render.render(o.ObjectTemplatePath, mapping)
 	if err != nil {
-		return asProblems(err, pos.problem(path+".objectTemplatePath", "%v", err))
+		return asProblems(err, pos.Errorf(path+".objectTemplatePath", "%v", err))
 	}
 	file := t.render.display(t.render.path(o.ObjectTemplatePath))
 	objs, err := parseObjects(file, out)
 	if err != nil {
-		return asProblems(err, pos.problem(path+".objectTemplatePath", "%v", err))
+		return asProblems(err, pos.Errorf(path+".objectTemplatePath", "%v", err))
 	}
 	gvks := map[string]bool{}
 	var ps Problems
@@ -156,7 +156,7 @@ func (t *Test) lintSelectors() Problems {
 				}
 			}
 			if !matched {
-				p := s.at.pos.problem(fmt.Sprintf("%s.measurements[%d].params.labelSelector", s.at.path, i),
+				p := s.at.pos.Errorf(fmt.Sprintf("%s.measurements[%d].params.labelSelector", s.at.path, i),
 					"%s labelSelector %q matches no pod this test creates (pods carry labels like %v); "+
 						"a label on a controller's own metadata does not reach its pods", m.Method, raw, labels.Set(pods[0]))
 				p.Warning = true

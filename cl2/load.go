@@ -135,9 +135,8 @@ func (t *Test) decodeFile(name string, mapping map[string]any, out any) (*positi
 			ps[i].Warning = true
 		}
 	}
-	d := newDecoder(t.render.display(t.render.path(name)))
-	d.decodeDocument(data, out)
-	return d.pos, append(ps, d.problems...), nil
+	pos, dps := decodeDocument(t.render.display(t.render.path(name)), data, out)
+	return pos, append(ps, dps...), nil
 }
 
 const maxModuleDepth = 10
@@ -149,7 +148,7 @@ func (t *Test) flatten(steps []*Step, pos *positions, path string, depth int) ([
 	for i, s := range steps {
 		sp := fmt.Sprintf("%s[%d]", path, i)
 		if s == nil {
-			ps = append(ps, pos.problem(sp, "empty step"))
+			ps = append(ps, pos.Errorf(sp, "empty step"))
 			continue
 		}
 		s.at = stepPos{pos: pos, path: sp}
@@ -158,17 +157,17 @@ func (t *Test) flatten(steps []*Step, pos *positions, path string, depth int) ([
 			continue
 		}
 		if len(s.Phases) > 0 || len(s.Measurements) > 0 {
-			ps = append(ps, pos.problem(sp, "a step holds exactly one of phases, measurements or module"))
+			ps = append(ps, pos.Errorf(sp, "a step holds exactly one of phases, measurements or module"))
 		}
 		if depth >= maxModuleDepth {
-			ps = append(ps, pos.problem(sp+".module.path", "modules nested deeper than %d", maxModuleDepth))
+			ps = append(ps, pos.Errorf(sp+".module.path", "modules nested deeper than %d", maxModuleDepth))
 			continue
 		}
 		mapping := maps.Clone(t.Mapping)
 		maps.Copy(mapping, s.Module.Params)
 		var mod Module
 		if _, err := os.Stat(t.render.path(s.Module.Path)); err != nil {
-			ps = append(ps, pos.problem(sp+".module.path", "module file %s: %v", s.Module.Path, err))
+			ps = append(ps, pos.Errorf(sp+".module.path", "module file %s: %v", s.Module.Path, err))
 			continue
 		}
 		mpos, mps, err := t.decodeFile(s.Module.Path, mapping, &mod)
@@ -178,7 +177,7 @@ func (t *Test) flatten(steps []*Step, pos *positions, path string, depth int) ([
 				ps = append(ps, tps...)
 				continue
 			}
-			ps = append(ps, pos.problem(sp+".module.path", "%v", err))
+			ps = append(ps, pos.Errorf(sp+".module.path", "%v", err))
 			continue
 		}
 		ps = append(ps, slices.DeleteFunc(mps, func(p Problem) bool { return p.Msg == msgEmptyFile })...)

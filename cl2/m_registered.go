@@ -22,8 +22,12 @@ func (r *registered) execute(ctx context.Context, e *env, c call) (*outcome, err
 		if r.m != nil {
 			return nil, nil
 		}
-		m, err := r.entry.New(measure.Config{Name: c.method, ID: c.identifier, Client: e.client, Clock: e.clock,
-			Selector: selectorOf(c.params), Params: c.params})
+		cfg := measure.Config{Name: c.method, ID: c.identifier, Client: e.client, Clock: e.clock,
+			Selector: selectorOf(c.params), Params: c.params, REST: e.rest}
+		if e.prom != nil {
+			cfg.Prometheus = e.prom // never a typed nil
+		}
+		m, err := r.entry.New(cfg)
 		if err != nil {
 			return nil, err
 		}

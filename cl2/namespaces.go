@@ -40,7 +40,7 @@ func (t *Test) checkNamespaces(ctx context.Context, e *env) error {
 	if len(clash) == 0 {
 		return nil
 	}
-	return Problems{t.pos.problem("namespace", "namespace %s already exists (%d of the %d automanaged namespaces do): set namespace.enableExistingNamespaces: true to use them, or change namespace.prefix",
+	return Problems{t.pos.Errorf("namespace", "namespace %s already exists (%d of the %d automanaged namespaces do): set namespace.enableExistingNamespaces: true to use them, or change namespace.prefix",
 		clash[0], len(clash), c.Namespace.Number)}
 }
 

@@ -32,7 +32,7 @@ func (t *Test) countTotals(max int64) (Totals, Problems) {
 	c := t.Config
 	tot := Totals{Namespaces: int64(c.Namespace.Number)}
 	over := func(pos *positions, path string) Problems {
-		return Problems{pos.problem(path, "the test would make %d object calls and namespaces by here (%s so far), above the limit of %d: a typo? (raise --max-objects if you mean it)",
+		return Problems{pos.Errorf(path, "the test would make %d object calls and namespaces by here (%s so far), above the limit of %d: a typo? (raise --max-objects if you mean it)",
 			tot.Objects(), tot, max)}
 	}
 	if max > 0 && tot.Namespaces > max {

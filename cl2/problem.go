@@ -58,28 +58,5 @@ func (ps Problems) sorted() Problems {
 	return out
 }
 
-// positions maps a field path of a decoded file to its line.
-type positions struct {
-	file  string
-	lines map[string]int
-}
-
-// line returns the line of path, or of its nearest recorded ancestor.
-func (p *positions) line(path string) int {
-	for path != "" {
-		if l, ok := p.lines[path]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			break
-		}
-		path = path[:i]
-	}
-	return p.lines[""]
-}
-
-// problem builds a Problem at the line of path.
-func (p *positions) problem(path, format string, args ...any) Problem {
-	return Problem{File: p.file, Line: p.line(path), Field: path, Msg: fmt.Sprintf(format, args...)}
-}
+// positions are the lines of a decoded file's field paths.
+type positions = strictyaml.Positions

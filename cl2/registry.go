@@ -55,10 +55,10 @@ var methods = func() map[string]*methodSpec {
 			"start":  with(selectorParams, paramSpec{"measurmentInterval", pDuration, false}, paramSpec{"measurementInterval", pDuration, false}),
 			"gather": {{"threshold", pFloat, false}, {"enableViolations", pBool, false}},
 		}},
-		{name: "APIResponsivenessPrometheus", newFn: newAPIResponsiveness(false), actions: map[string][]paramSpec{
+		{name: "APIResponsivenessPrometheus", actions: map[string][]paramSpec{
 			"start": {{"prometheusClient", pString, false}}, "gather": apiRespGather,
 		}},
-		{name: "APIResponsivenessPrometheusSimple", newFn: newAPIResponsiveness(true), actions: map[string][]paramSpec{
+		{name: "APIResponsivenessPrometheusSimple", actions: map[string][]paramSpec{
 			"start": {{"prometheusClient", pString, false}}, "gather": apiRespGather,
 		}},
 		{name: "WaitForControlledPodsRunning", newFn: newWaitForControlledPods, actions: map[string][]paramSpec{

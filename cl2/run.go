@@ -271,7 +271,7 @@ func (r *runner) runMeasurement(ctx context.Context, s *Step, i int, m *Measurem
 		slog.Debug("measurement not run by perflab; skipped", "method", m.Method, "identifier", m.Identifier, "why", why)
 		return nil
 	}
-	at := fmt.Sprintf("%s:%d", s.at.pos.file, s.at.pos.line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))
+	at := fmt.Sprintf("%s:%d", s.at.pos.File, s.at.pos.Line(fmt.Sprintf("%s.measurements[%d]", s.at.path, i)))
 	p := params(m.Params)
 	if missing := spec.missingParams(p.Str("action", ""), p); len(missing) > 0 {
 		return fmt.Errorf("%s %s (%s): param %s missing", m.Method, m.Identifier, at, strings.Join(missing, ", "))

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	yaml "go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/perflab/perflab/internal/strictyaml"
 )
 
 // Config is one ClusterLoader2 test scenario. Field names follow the
@@ -186,6 +189,20 @@ type Duration time.Duration
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
 func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalYAML reads a Go duration string (the decoder has left null
+// alone).
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want a duration such as 30s, got a %s", strictyaml.KindName(n))
+	}
+	v, err := parseDuration(n.Value)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
 
 // parseDuration accepts Go duration strings; a bare 0 means zero.
 func parseDuration(s string) (Duration, error) {

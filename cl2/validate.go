@@ -17,39 +17,39 @@ func (t *Test) validate() Problems {
 	var ps Problems
 	add := func(p Problem) { ps = append(ps, p) }
 	if c.Name == "" {
-		add(pos.problem("name", "name is required (it names the report files)"))
+		add(pos.Errorf("name", "name is required (it names the report files)"))
 	} else if strings.Contains(c.Name, "_") {
-		add(pos.problem("name", "name %q must not contain '_' (it separates parts of report file names)", c.Name))
+		add(pos.Errorf("name", "name %q must not contain '_' (it separates parts of report file names)", c.Name))
 	}
 	if c.Namespace.Number < 0 {
-		add(pos.problem("namespace.number", "must be positive, got %d", c.Namespace.Number))
+		add(pos.Errorf("namespace.number", "must be positive, got %d", c.Namespace.Number))
 	}
 	for _, e := range validation.IsDNS1123Label(c.Namespace.Prefix + "-1") {
-		add(pos.problem("namespace.prefix", "%q: %s", c.Namespace.Prefix, e))
+		add(pos.Errorf("namespace.prefix", "%q: %s", c.Namespace.Prefix, e))
 	}
 	if len(c.Dependencies) > 0 {
-		add(pos.problem("dependencies", "CL2 dependencies are not supported by perflab"))
+		add(pos.Errorf("dependencies", "CL2 dependencies are not supported by perflab"))
 	}
 	if c.ChaosMonkey.NodeFailure != nil {
-		add(pos.problem("chaosMonkey.nodeFailure", "chaos monkey node failures are not supported by perflab"))
+		add(pos.Errorf("chaosMonkey.nodeFailure", "chaos monkey node failures are not supported by perflab"))
 	}
 	tuning := map[string]bool{}
 	for i, ts := range c.TuningSets {
 		path := fmt.Sprintf("tuningSets[%d]", i)
 		if ts == nil {
-			add(pos.problem(path, "empty tuning set"))
+			add(pos.Errorf(path, "empty tuning set"))
 			continue
 		}
 		if tuning[ts.Name] {
-			add(pos.problem(path+".name", "tuning set %q declared twice", ts.Name))
+			add(pos.Errorf(path+".name", "tuning set %q declared twice", ts.Name))
 		}
 		tuning[ts.Name] = true
 		for _, p := range ts.check() {
-			add(pos.problem(path+p.field, "%s", p.msg))
+			add(pos.Errorf(path+p.field, "%s", p.msg))
 		}
 	}
 	if len(t.Steps) == 0 && len(c.Steps) == 0 {
-		add(pos.problem("steps", "no steps: a test needs at least one step"))
+		add(pos.Errorf("steps", "no steps: a test needs at least one step"))
 	}
 	for _, s := range t.Steps {
 		ps = append(ps, t.validateStep(s, tuning)...)
@@ -142,14 +142,14 @@ func (t *Test) validateStep(s *Step, tuning map[string]bool) Problems {
 	var ps Problems
 	switch {
 	case len(s.Phases) > 0 && len(s.Measurements) > 0:
-		ps = append(ps, pos.problem(sp+".measurements", "a step holds either phases or measurements, not both; split it into two steps"))
+		ps = append(ps, pos.Errorf(sp+".measurements", "a step holds either phases or measurements, not both; split it into two steps"))
 	case len(s.Phases) == 0 && len(s.Measurements) == 0:
-		ps = append(ps, pos.problem(sp, "step %q has neither phases nor measurements", s.Name))
+		ps = append(ps, pos.Errorf(sp, "step %q has neither phases nor measurements", s.Name))
 	}
 	for i, ph := range s.Phases {
 		path := fmt.Sprintf("%s.phases[%d]", sp, i)
 		if ph == nil {
-			ps = append(ps, pos.problem(path, "empty phase"))
+			ps = append(ps, pos.Errorf(path, "empty phase"))
 			continue
 		}
 		ps = append(ps, t.validatePhase(ph, pos, path, tuning)...)
@@ -157,7 +157,7 @@ func (t *Test) validateStep(s *Step, tuning map[string]bool) Problems {
 	for i, m := range s.Measurements {
 		path := fmt.Sprintf("%s.measurements[%d]", sp, i)
 		if m == nil {
-			ps = append(ps, pos.problem(path, "empty measurement"))
+			ps = append(ps, pos.Errorf(path, "empty measurement"))
 			continue
 		}
 		ps = append(ps, validateMeasurement(m, pos, path)...)
@@ -167,7 +167,7 @@ func (t *Test) validateStep(s *Step, tuning map[string]bool) Problems {
 
 func (t *Test) validatePhase(ph *Phase, pos *positions, path string, tuning map[string]bool) Problems {
 	var ps Problems
-	add := func(field, format string, args ...any) { ps = append(ps, pos.problem(path+field, format, args...)) }
+	add := func(field, format string, args ...any) { ps = append(ps, pos.Errorf(path+field, format, args...)) }
 	if ph.NamespaceRange != nil && ph.NamespaceList != nil {
 		add("", "set at most one of namespaceRange and namespaceList")
 	}
@@ -195,25 +195,25 @@ func (t *Test) validatePhase(ph *Phase, pos *positions, path string, tuning map[
 	for i, o := range ph.ObjectBundle {
 		op := fmt.Sprintf("%s.objectBundle[%d]", path, i)
 		if o == nil {
-			ps = append(ps, pos.problem(op, "empty object"))
+			ps = append(ps, pos.Errorf(op, "empty object"))
 			continue
 		}
 		for _, e := range validation.IsDNS1123Subdomain(o.Basename + "-0") {
-			ps = append(ps, pos.problem(op+".basename", "%q: %s", o.Basename, e))
+			ps = append(ps, pos.Errorf(op+".basename", "%q: %s", o.Basename, e))
 		}
 		// CL2 names objects <basename>-<i>: one basename may serve several
 		// templates (a ServiceAccount and its Role), not one template twice.
 		if key := o.Basename + "\x00" + o.ObjectTemplatePath; seen[key] {
-			ps = append(ps, pos.problem(op+".basename", "basename %q with template %s appears twice in one bundle", o.Basename, o.ObjectTemplatePath))
+			ps = append(ps, pos.Errorf(op+".basename", "basename %q with template %s appears twice in one bundle", o.Basename, o.ObjectTemplatePath))
 		} else {
 			seen[key] = true
 		}
 		if o.ObjectTemplatePath == "" {
-			ps = append(ps, pos.problem(op+".objectTemplatePath", "objectTemplatePath is required"))
+			ps = append(ps, pos.Errorf(op+".objectTemplatePath", "objectTemplatePath is required"))
 			continue
 		}
 		if _, err := os.Stat(t.render.path(o.ObjectTemplatePath)); err != nil {
-			ps = append(ps, pos.problem(op+".objectTemplatePath", "template %s does not exist", t.render.display(t.render.path(o.ObjectTemplatePath))))
+			ps = append(ps, pos.Errorf(op+".objectTemplatePath", "template %s does not exist", t.render.display(t.render.path(o.ObjectTemplatePath))))
 			continue
 		}
 		ps = append(ps, t.checkTemplate(ph, o, pos, op)...)
@@ -223,10 +223,10 @@ func (t *Test) validatePhase(ph *Phase, pos *positions, path string, tuning map[
 
 func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 	var ps Problems
-	add := func(field, format string, args ...any) { ps = append(ps, pos.problem(path+field, format, args...)) }
+	add := func(field, format string, args ...any) { ps = append(ps, pos.Errorf(path+field, format, args...)) }
 	// warn is for what CL2 ignores silently: a param the action does not read.
 	warn := func(field, format string, args ...any) {
-		p := pos.problem(path+field, format, args...)
+		p := pos.Errorf(path+field, format, args...)
 		p.Warning = true
 		ps = append(ps, p)
 	}
@@ -234,7 +234,7 @@ func validateMeasurement(m *Measurement, pos *positions, path string) Problems {
 		for k, inst := range m.Instances {
 			ip := fmt.Sprintf("%s.instances[%d]", path, k)
 			if inst == nil || inst.Identifier == "" {
-				ps = append(ps, pos.problem(ip+".identifier", "identifier is required"))
+				ps = append(ps, pos.Errorf(ip+".identifier", "identifier is required"))
 				continue
 			}
 			ps = append(ps, validateMeasurement(&Measurement{Method: m.Method, Identifier: inst.Identifier, Params: instanceParams(m, inst)}, pos, ip)...)
@@ -330,7 +330,7 @@ func (t *Test) validateCallOrder() Problems {
 					started[key] = true
 				case "gather", "stop":
 					if !started[key] && m.Method != "Timer" {
-						ps = append(ps, s.at.pos.problem(fmt.Sprintf("%s.measurements[%d].params.action", s.at.path, i),
+						ps = append(ps, s.at.pos.Errorf(fmt.Sprintf("%s.measurements[%d].params.action", s.at.path, i),
 							"%s %q: %s before any start", m.Method, m.Identifier, a))
 					}
 				}

@@ -70,7 +70,7 @@ func readOverrides(path string) (map[string]any, error) {
 	if raw == nil {
 		return map[string]any{}, nil
 	}
-	m, ok := normalize(raw).(map[string]any)
+	m, ok := strictyaml.Normalize(raw).(map[string]any)
 	if !ok {
 		return nil, Problems{{File: path, Line: 1, Msg: "overrides must be a mapping of NAME: value"}}
 	}

@@ -3,9 +3,12 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -14,6 +17,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
+
+	"github.com/perflab/perflab/clusterbench"
+	"github.com/perflab/perflab/measure"
+	"github.com/perflab/perflab/metrics"
+	"github.com/perflab/perflab/progress"
 )
 
 // BenchOptions size a control-plane benchmark: Nodes hollow nodes, then
@@ -23,55 +31,139 @@ type BenchOptions struct {
 	Pods  int
 	// Timeout bounds the wait for every pod to be Ready.
 	Timeout time.Duration
+	// Cluster is the base of the cluster's options (knobs); Bench sets its
+	// Nodes and raises MaxPods to fit Pods.
+	Cluster Options
+	// ProfileDir, when set, receives a heap profile once the nodes are
+	// Ready, a CPU profile of the load phase and a heap profile at its end.
+	ProfileDir string
+	// Progress receives a progress line every two seconds during the load.
+	Progress io.Writer
 }
 
-// BenchResult is what `perflab cluster bench` measures.
-type BenchResult struct {
-	Nodes            int           `json:"nodes"`
-	Pods             int           `json:"pods"`
-	APIReady         time.Duration `json:"apiReadyNs"`
-	NodesReady       time.Duration `json:"nodesReadyNs"`
-	IdleRSSBytes     int64         `json:"idleRssBytes"`
-	PodsReady        time.Duration `json:"podsReadyNs"` // Deployment created → all replicas Ready
-	PodsPerSecond    float64       `json:"podsPerSecond"`
-	SchedulingPerSec float64       `json:"schedulingPodsPerSecond"` // first → last PodScheduled
-	LoadedRSSBytes   int64         `json:"loadedRssBytes"`
-	PeakRSSBytes     int64         `json:"peakRssBytes"`
-}
+// benchNamespace holds the benchmark's Deployment.
+const benchNamespace = "bench"
 
 // Bench starts a cluster, loads it, and measures. It owns the process's
 // one cluster and stops it before returning.
-func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
+func Bench(ctx context.Context, o BenchOptions) (clusterbench.Result, error) {
 	if o.Nodes <= 0 || o.Pods <= 0 {
-		return BenchResult{}, fmt.Errorf("bench: --nodes and --pods must be positive")
+		return clusterbench.Result{}, fmt.Errorf("bench: --nodes and --pods must be positive")
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 30 * time.Minute
 	}
 	perNode := (o.Pods + o.Nodes - 1) / o.Nodes
-	maxPods := max(DefaultMaxPods, perNode+perNode/5+10)
-	c, err := Start(ctx, Options{Nodes: o.Nodes, MaxPods: maxPods})
+	co := o.Cluster
+	co.Nodes = o.Nodes
+	co.MaxPods = max(co.MaxPods, DefaultMaxPods, perNode+perNode/5+10)
+	c, err := Start(ctx, co)
 	if err != nil {
-		return BenchResult{}, err
+		return clusterbench.Result{}, err
 	}
 	defer c.Stop()
-	res := BenchResult{Nodes: o.Nodes, Pods: o.Pods, APIReady: c.times.APIReady, NodesReady: c.times.NodesReady}
+	res := clusterbench.Result{Nodes: o.Nodes, Pods: o.Pods, APIReady: c.times.APIReady, NodesReady: c.times.NodesReady}
 	time.Sleep(2 * time.Second) // let start-up work settle before reading idle RSS
 	res.IdleRSSBytes = rss("VmRSS")
+	if o.ProfileDir != "" {
+		if err := os.MkdirAll(o.ProfileDir, 0o755); err != nil {
+			return res, fmt.Errorf("bench: --profile: %w", err)
+		}
+		p, err := writeHeapProfile(o.ProfileDir, HeapNodesReadyProfile)
+		if err != nil {
+			return res, err
+		}
+		res.Profiles = append(res.Profiles, p)
+	}
+	err = benchLoad(ctx, c, o, &res)
+	return res, err
+}
 
+// benchLoad creates the Deployment and measures until every pod is Ready.
+func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbench.Result) error {
 	client, err := kubernetes.NewForConfig(c.RESTConfig())
 	if err != nil {
-		return res, err
+		return err
 	}
-	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "bench"}}, metav1.CreateOptions{}); err != nil {
-		return res, err
+	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNamespace}}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("bench: %w", err)
 	}
-	labels := map[string]string{"app": "bench"}
+	apiTarget, err := metrics.RESTTarget(c.RESTConfig(), "/metrics")
+	if err != nil {
+		return err
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	var rep atomic.Pointer[progress.Reporter] // set when the load starts
+	pods, err := watchPods(watchCtx, client, benchNamespace, func(n int64) {
+		if r := rep.Load(); r != nil {
+			r.Add(n)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	before, err := metrics.Scrape(ctx, apiTarget)
+	if err != nil {
+		return fmt.Errorf("bench: API server metrics before the load: %w", err)
+	}
+	stopCPU := func() error { return nil }
+	if o.ProfileDir != "" {
+		var p string
+		if p, stopCPU, err = startCPUProfile(o.ProfileDir, CPULoadProfile); err != nil {
+			return err
+		}
+		res.Profiles = append(res.Profiles, p)
+	}
 	start := time.Now()
-	_, err = client.AppsV1().Deployments("bench").Create(ctx, &appsv1.Deployment{
+	r := progress.New(progress.Options{Name: "bench pods Ready", Unit: "pods", Total: int64(o.Pods), Out: o.Progress, Detail: func() string {
+		return fmt.Sprintf("created %d, scheduled %d, RSS %d MiB", pods.created.Load(), pods.scheduled.Load(), rss("VmRSS")>>20)
+	}})
+	rep.Store(r)
+	stopProgress := r.Start(ctx)
+	tl := startTimeline(ctx, start, pods)
+	if err := createBenchDeployment(ctx, client, o.Pods); err != nil {
+		stopProgress()
+		_ = stopCPU()
+		return err
+	}
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, o.Timeout, true, func(ctx context.Context) (bool, error) {
+		return pods.ready.Load() >= int64(o.Pods), nil
+	})
+	res.PodsReady = time.Since(start)
+	stopProgress()
+	res.Timeline = tl.stop(pods)
+	if cerr := stopCPU(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("bench: %d of %d pods Ready within %s: %w", pods.ready.Load(), o.Pods, o.Timeout, err)
+	}
+	res.PodsPerSecond = float64(o.Pods) / res.PodsReady.Seconds()
+	res.SchedulingPerSec = pods.schedulingRate()
+	res.LoadedRSSBytes = rss("VmRSS")
+	res.PeakRSSBytes = rss("VmHWM")
+	after, err := metrics.Scrape(ctx, apiTarget)
+	if err != nil {
+		return fmt.Errorf("bench: API server metrics after the load: %w", err)
+	}
+	res.APICalls = clusterbench.APICallsOf(measure.APICallsFromDelta(metrics.Delta(before, after)))
+	if o.ProfileDir != "" {
+		p, err := writeHeapProfile(o.ProfileDir, HeapLoadedProfile)
+		if err != nil {
+			return err
+		}
+		res.Profiles = append(res.Profiles, p)
+	}
+	return nil
+}
+
+func createBenchDeployment(ctx context.Context, client kubernetes.Interface, pods int) error {
+	labels := map[string]string{"app": "bench"}
+	_, err := client.AppsV1().Deployments(benchNamespace).Create(ctx, &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "bench"},
 		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To(int32(o.Pods)),
+			Replicas: ptr.To(int32(pods)),
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
@@ -80,52 +172,54 @@ func Bench(ctx context.Context, o BenchOptions) (BenchResult, error) {
 		},
 	}, metav1.CreateOptions{})
 	if err != nil {
-		return res, err
+		return fmt.Errorf("bench: create Deployment: %w", err)
 	}
-	err = wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, o.Timeout, false, func(ctx context.Context) (bool, error) {
-		d, err := client.AppsV1().Deployments("bench").Get(ctx, "bench", metav1.GetOptions{})
-		return err == nil && int(d.Status.ReadyReplicas) == o.Pods, nil
-	})
-	if err != nil {
-		return res, fmt.Errorf("bench: %d pods not Ready within %s: %w", o.Pods, o.Timeout, err)
-	}
-	res.PodsReady = time.Since(start)
-	res.PodsPerSecond = float64(o.Pods) / res.PodsReady.Seconds()
-	res.LoadedRSSBytes = rss("VmRSS")
-	res.PeakRSSBytes = rss("VmHWM")
-	pods, err := client.CoreV1().Pods("bench").List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return res, err
-	}
-	res.SchedulingPerSec = schedulingRate(pods.Items)
-	return res, nil
+	return nil
 }
 
-// schedulingRate is pods per second between the first and the last
-// PodScheduled transition (second resolution, as the API stores it).
-func schedulingRate(pods []corev1.Pod) float64 {
-	var first, last time.Time
-	n := 0
-	for _, p := range pods {
-		for _, cond := range p.Status.Conditions {
-			if cond.Type != corev1.PodScheduled || cond.Status != corev1.ConditionTrue {
-				continue
+// timeline samples the pod counts and RSS once a second.
+type timeline struct {
+	start   time.Time
+	mu      sync.Mutex
+	samples []clusterbench.Sample
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func startTimeline(ctx context.Context, start time.Time, pods *podCounter) *timeline {
+	ctx, cancel := context.WithCancel(ctx)
+	tl := &timeline{start: start, cancel: cancel, done: make(chan struct{})}
+	tl.add(pods) // zero pods, at the start
+	go func() {
+		defer close(tl.done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				tl.add(pods)
 			}
-			t := cond.LastTransitionTime.Time
-			if first.IsZero() || t.Before(first) {
-				first = t
-			}
-			if t.After(last) {
-				last = t
-			}
-			n++
 		}
-	}
-	span := last.Sub(first).Seconds() + 1 // timestamps are truncated to seconds
-	if n == 0 {
-		return 0
-	}
-	return float64(n) / span
+	}()
+	return tl
+}
+
+func (tl *timeline) add(pods *podCounter) {
+	s := clusterbench.Sample{Elapsed: time.Since(tl.start), Created: int(pods.created.Load()), Scheduled: int(pods.scheduled.Load()),
+		Ready: int(pods.ready.Load()), RSSBytes: rss("VmRSS")}
+	tl.mu.Lock()
+	tl.samples = append(tl.samples, s)
+	tl.mu.Unlock()
+}
+
+// stop ends the sampling with a last sample and returns them all.
+func (tl *timeline) stop(pods *podCounter) []clusterbench.Sample {
+	tl.cancel()
+	<-tl.done
+	tl.add(pods)
+	return tl.samples
 }
 
 // rss reads a memory figure of this process from /proc/self/status in bytes.

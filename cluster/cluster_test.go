@@ -25,7 +25,7 @@ import (
 
 func kclient(t *testing.T) kubernetes.Interface {
 	t.Helper()
-	return kubernetes.NewForConfigOrDie(testCluster.RESTConfig())
+	return kubernetes.NewForConfigOrDie(sharedCluster(t).RESTConfig())
 }
 
 // namespace creates a namespace for one test and deletes it afterwards.
@@ -274,6 +274,7 @@ func TestNamespaceDeletionRemovesEverything(t *testing.T) {
 // The seed's scenario 2 in miniature: a node allows maxPods pods; the rest
 // stay Pending with the scheduler's "Too many pods".
 func TestMaxPodsWall(t *testing.T) {
+	skipShort(t)
 	tests := []struct {
 		maxPods     int
 		wantRunning int
@@ -349,14 +350,15 @@ func TestServerVersionParses(t *testing.T) {
 }
 
 func TestAnonymousRefused(t *testing.T) {
-	ca, err := os.ReadFile(testCluster.pki.caCert())
+	cl := sharedCluster(t)
+	ca, err := os.ReadFile(cl.pki.caCert())
 	if err != nil {
 		t.Fatal(err)
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
-	resp, err := hc.Get(testCluster.Endpoints().APIServer + "/api/v1/namespaces")
+	resp, err := hc.Get(cl.Endpoints().APIServer + "/api/v1/namespaces")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,6 +369,7 @@ func TestAnonymousRefused(t *testing.T) {
 }
 
 func TestOnlyLoopbackListeners(t *testing.T) {
+	skipShort(t)
 	socks, err := listeningSockets()
 	if err != nil {
 		t.Fatal(err)
@@ -382,7 +385,8 @@ func TestOnlyLoopbackListeners(t *testing.T) {
 }
 
 func TestKubeconfigMode(t *testing.T) {
-	for _, p := range []string{testCluster.Kubeconfig(), testCluster.pki.caKey(), testCluster.pki.key("admin"), testCluster.PrometheusConfig()} {
+	cl := sharedCluster(t)
+	for _, p := range []string{cl.Kubeconfig(), cl.pki.caKey(), cl.pki.key("admin"), cl.PrometheusConfig()} {
 		info, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)

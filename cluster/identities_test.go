@@ -21,12 +21,13 @@ import (
 // X-Kubernetes-PF-FlowSchema-UID response header).
 func flowSchemaOf(t *testing.T, identity, path string) string {
 	t.Helper()
-	cfg := restConfigFor(testCluster.server, testCluster.pki, identity)
+	cl := sharedCluster(t)
+	cfg := restConfigFor(cl.server, cl.pki, identity)
 	rt, err := rest.TransportFor(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodGet, testCluster.server+path, nil)
+	req, err := http.NewRequest(http.MethodGet, cl.server+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func flowSchemaOf(t *testing.T, identity, path string) string {
 		t.Fatalf("%s GET %s: HTTP %d, want 200", identity, path, resp.StatusCode)
 	}
 	uid := types.UID(resp.Header.Get("X-Kubernetes-PF-FlowSchema-UID"))
-	super := kubernetes.NewForConfigOrDie(restConfigFor(testCluster.server, testCluster.pki, "super-admin"))
+	super := kubernetes.NewForConfigOrDie(restConfigFor(cl.server, cl.pki, "super-admin"))
 	list, err := super.FlowcontrolV1().FlowSchemas().List(context.Background(), metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +57,7 @@ func flowSchemaOf(t *testing.T, identity, path string) string {
 // Each identity is classified by the default FlowSchema that classifies it
 // on a kubeadm cluster; only the break-glass super-admin is exempt.
 func TestIdentitiesFlowSchemas(t *testing.T) {
+	skipShort(t)
 	tests := []struct {
 		identity, path, want string
 	}{
@@ -103,6 +105,7 @@ func TestAdminIdentity(t *testing.T) {
 // component's, the admin's) is refused; the API server's etcd-client
 // certificate is accepted.
 func TestEtcdOwnCA(t *testing.T) {
+	cl := sharedCluster(t)
 	tests := []struct {
 		identity string
 		ok       bool
@@ -115,15 +118,15 @@ func TestEtcdOwnCA(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.identity, func(t *testing.T) {
 			tlsInfo := transport.TLSInfo{
-				CertFile:      testCluster.pki.cert(tt.identity),
-				KeyFile:       testCluster.pki.key(tt.identity),
-				TrustedCAFile: testCluster.pki.etcdCACert(),
+				CertFile:      cl.pki.cert(tt.identity),
+				KeyFile:       cl.pki.key(tt.identity),
+				TrustedCAFile: cl.pki.etcdCACert(),
 			}
 			tc, err := tlsInfo.ClientConfig()
 			if err != nil {
 				t.Fatal(err)
 			}
-			cli, err := clientv3.New(clientv3.Config{Endpoints: []string{testCluster.Endpoints().EtcdClient}, TLS: tc, DialTimeout: 2 * time.Second, Logger: zap.NewNop()})
+			cli, err := clientv3.New(clientv3.Config{Endpoints: []string{cl.Endpoints().EtcdClient}, TLS: tc, DialTimeout: 2 * time.Second, Logger: zap.NewNop()})
 			if err != nil {
 				if tt.ok {
 					t.Fatal(err)

@@ -9,8 +9,27 @@ import (
 	"time"
 )
 
-// testCluster is the one cluster of this test package (one per process).
+// testCluster is the one cluster of this test package (one per process),
+// started by TestMain unless the tests run with -short. Tests reach it
+// through sharedCluster.
 var testCluster *Cluster
+
+// sharedCluster returns the package's cluster. Under -short there is none
+// and the test is skipped; the package's pure-logic tests still run.
+func sharedCluster(t testing.TB) *Cluster {
+	t.Helper()
+	skipShort(t)
+	return testCluster
+}
+
+// skipShort skips a test that starts or needs an embedded cluster under
+// -short.
+func skipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the embedded cluster (-short)")
+	}
+}
 
 func TestMain(m *testing.M) {
 	if child := os.Getenv(childEnv); child != "" {
@@ -18,8 +37,7 @@ func TestMain(m *testing.M) {
 	}
 	flag.Parse()
 	if testing.Short() {
-		fmt.Println("skipping: every test here needs the embedded cluster (-short)")
-		os.Exit(0)
+		os.Exit(m.Run())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	c, err := Start(ctx, Options{Nodes: 3, PodStartupDelay: 100 * time.Millisecond, PodStartupJitter: 200 * time.Millisecond})

@@ -20,6 +20,7 @@ import (
 // TestMetricsAPIServesKubectlTop reads metrics.k8s.io through the API
 // server with the metrics clientset (what kubectl top uses).
 func TestMetricsAPIServesKubectlTop(t *testing.T) {
+	cl := sharedCluster(t)
 	c := kclient(t)
 	ns := namespace(t, c)
 	ctx := context.Background()
@@ -35,7 +36,7 @@ func TestMetricsAPIServesKubectlTop(t *testing.T) {
 		n, err := countPods(ctx, c, ns, corev1.PodRunning)
 		return n == 1, err
 	})
-	mc := metricsclient.NewForConfigOrDie(testCluster.RESTConfig())
+	mc := metricsclient.NewForConfigOrDie(cl.RESTConfig())
 	pm, err := mc.MetricsV1beta1().PodMetricses(ns).Get(ctx, "busy", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("get pod metrics: %v", err)
@@ -73,11 +74,12 @@ func TestMetricsAPIServesKubectlTop(t *testing.T) {
 
 // TestKubectlTopNodes runs the real kubectl when it is installed.
 func TestKubectlTopNodes(t *testing.T) {
+	cl := sharedCluster(t)
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skip("kubectl not installed")
 	}
-	out, err := exec.Command(kubectl, "--kubeconfig", testCluster.Kubeconfig(), "top", "nodes").CombinedOutput()
+	out, err := exec.Command(kubectl, "--kubeconfig", cl.Kubeconfig(), "top", "nodes").CombinedOutput()
 	if err != nil {
 		t.Fatalf("kubectl top nodes: %v\n%s", err, out)
 	}
@@ -91,17 +93,18 @@ func TestKubectlTopNodes(t *testing.T) {
 // directly: the cluster's admin certificate (another CA) and no certificate
 // are both refused at the TLS handshake.
 func TestMetricsServerAcceptsOnlyTheFrontProxy(t *testing.T) {
-	caPEM, err := os.ReadFile(testCluster.pki.caCert())
+	cl := sharedCluster(t)
+	caPEM, err := os.ReadFile(cl.pki.caCert())
 	if err != nil {
 		t.Fatal(err)
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	admin, err := tls.LoadX509KeyPair(testCluster.pki.cert("admin"), testCluster.pki.key("admin"))
+	admin, err := tls.LoadX509KeyPair(cl.pki.cert("admin"), cl.pki.key("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := "https://" + testCluster.metricsAddr + "/apis/metrics.k8s.io/v1beta1/nodes"
+	url := "https://" + cl.metricsAddr + "/apis/metrics.k8s.io/v1beta1/nodes"
 	for _, tc := range []struct {
 		name  string
 		certs []tls.Certificate

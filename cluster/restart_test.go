@@ -24,6 +24,9 @@ const (
 )
 
 func runChild(step string) int {
+	if step == benchStep {
+		return runBenchChild(os.Getenv(childDirEnv))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	o := Options{DataDir: os.Getenv(childDirEnv), Nodes: 1}
@@ -109,6 +112,7 @@ func runChildProcess(t *testing.T, step, dir string) (string, error) {
 // terminal: component logs (klog, the etcd client's zap logger, gRPC) go to
 // cluster.log only.
 func TestRestartKeepsObjects(t *testing.T) {
+	skipShort(t)
 	dir := t.TempDir()
 	out, err := runChildProcess(t, "create", dir)
 	if err != nil {

@@ -29,6 +29,7 @@ func TestDefaultStorageClass(t *testing.T) {
 // class get the default one), its pods run; a claim resized grows; a claim
 // deleted has its volume and directory reclaimed.
 func TestVolumesProvisionResizeReclaim(t *testing.T) {
+	cl := sharedCluster(t)
 	c := kclient(t)
 	ns := namespace(t, c)
 	ctx := context.Background()
@@ -63,7 +64,7 @@ func TestVolumesProvisionResizeReclaim(t *testing.T) {
 	if claim.Status.Phase != corev1.ClaimBound || ptr.Deref(claim.Spec.StorageClassName, "") != DefaultStorageClass {
 		t.Fatalf("claim data-web-0: phase %s, class %v", claim.Status.Phase, claim.Spec.StorageClassName)
 	}
-	dir := filepath.Join(testCluster.DataDir(), "volumes", claim.Spec.VolumeName)
+	dir := filepath.Join(cl.DataDir(), "volumes", claim.Spec.VolumeName)
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("volume directory: %v", err)
 	}

@@ -5,7 +5,10 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
+
+	"github.com/perflab/perflab/metrics"
 )
 
 // Measurement is one running instance of a measurement. Start returns once
@@ -103,6 +106,12 @@ type Config struct {
 	UUID, Job, JobType string
 	// Thresholds are kube-burner's latency thresholds for this measurement.
 	Thresholds []Threshold
+
+	// REST reaches the API server's own /metrics (API responsiveness
+	// without a Prometheus).
+	REST *rest.Config
+	// Prometheus, when not nil, is queried instead of scraping /metrics.
+	Prometheus metrics.Querier
 }
 
 // now returns the config's clock time.

@@ -57,8 +57,8 @@ func clusterLoader2Entries() []Entry {
 	return []Entry{
 		cl("PodStartupLatency", newPodStartupLatency),
 		cl("SchedulingThroughput", newSchedulingThroughput),
-		step("APIResponsivenessPrometheus"),
-		step("APIResponsivenessPrometheusSimple"),
+		cl("APIResponsivenessPrometheus", newAPIResponsiveness),
+		cl("APIResponsivenessPrometheusSimple", newAPIResponsiveness),
 		step("WaitForControlledPodsRunning"),
 		step("WaitForRunningPods"),
 		step("WaitForGenericK8sObjects"),

@@ -9,8 +9,10 @@ import (
 	"math"
 	"regexp"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/perflab/perflab/progress"
+	"github.com/perflab/perflab/results"
 )
 
 // Figure is one of the seed profile's figures computed from two scrapes,
@@ -73,27 +75,35 @@ func ComputeFigures(d *Snapshot) Figures {
 // WriteText prints the figures as one table per figure, leaving out
 // series at zero.
 func (f Figures) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "window\t%s .. %s (%s)\n", f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Window.Round(time.Millisecond))
-	fmt.Fprintf(tw, "requests\t%.0f (%.1f/s)\n", f.TotalRequests, f.TotalRequests/f.Window.Seconds())
+	head := results.Table{}
+	head.Add("window", fmt.Sprintf("%s .. %s (%s)", f.Start.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339), f.Window.Round(time.Millisecond)))
+	head.Add("requests", fmt.Sprintf("%.0f (%.1f/s)", f.TotalRequests, f.TotalRequests/f.Window.Seconds()))
+	if err := head.Render(w); err != nil {
+		return err
+	}
 	for _, fig := range f.Figures {
-		fmt.Fprintf(tw, "\n%s (%s)\n", fig.MetricName, fig.Unit)
-		if len(fig.Series) == 0 {
-			fmt.Fprintln(tw, "  (no data)")
-		}
+		t := results.Table{Title: fmt.Sprintf("\n%s (%s)", fig.MetricName, fig.Unit), Indent: "  "}
 		zeros := 0
 		for _, s := range fig.Series {
 			if s.Value == 0 {
 				zeros++
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%s\n", labelText(s.Labels), formatValue(s.Value))
+			t.Add(labelText(s.Labels), formatValue(s.Value))
+		}
+		if len(fig.Series) == 0 {
+			t.Add("(no data)")
+		}
+		if err := t.Render(w); err != nil {
+			return err
 		}
 		if zeros > 0 {
-			fmt.Fprintf(tw, "  (%d series at 0 not shown; --json has all)\n", zeros)
+			if _, err := fmt.Fprintf(w, "  (%d series at 0 not shown; --json has all)\n", zeros); err != nil {
+				return err
+			}
 		}
 	}
-	return tw.Flush()
+	return nil
 }
 
 // WriteJSON prints the figures as JSON.
@@ -128,9 +138,12 @@ type SnapshotOptions struct {
 	Targets  []Target
 	Interval time.Duration
 	JSON     bool
+	Progress io.Writer // the wait's progress lines (stderr in commands); nil: none
+	// ProgressEvery is how often the wait prints a line; 10s by default.
+	ProgressEvery time.Duration
 }
 
-// TakeSnapshot scrapes the targets, waits Interval (logging progress),
+// TakeSnapshot scrapes the targets, waits Interval (showing progress),
 // scrapes again and writes the figures for the window between.
 func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 	if o.Interval <= 0 {
@@ -141,7 +154,11 @@ func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 		return err
 	}
 	slog.Info("first scrape done; waiting", "interval", o.Interval, "targets", len(o.Targets))
-	if err := sleepWithProgress(ctx, o.Interval); err != nil {
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 10 * time.Second
+	}
+	err = progress.Wait(ctx, o.Interval, progress.Options{Name: "waiting for the second scrape", Interval: o.ProgressEvery, Out: o.Progress})
+	if err != nil {
 		return err
 	}
 	after, err := Scrape(ctx, o.Targets...)
@@ -153,22 +170,4 @@ func TakeSnapshot(ctx context.Context, o SnapshotOptions, w io.Writer) error {
 		return f.WriteJSON(w)
 	}
 	return f.WriteText(w)
-}
-
-func sleepWithProgress(ctx context.Context, d time.Duration) error {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Second)
-	defer tick.Stop()
-	start := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-deadline.C:
-			return nil
-		case <-tick.C:
-			slog.Info("waiting for the second scrape", "elapsed", time.Since(start).Round(time.Second), "of", d)
-		}
-	}
 }

@@ -2,7 +2,13 @@ package metrics
 
 import (
 	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,5 +46,38 @@ func TestFiguresGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden.Check(t, filepath.Join("testdata", tt.name), got.Bytes())
+	}
+}
+
+// TestTakeSnapshot scrapes a real /metrics endpoint on 127.0.0.1 twice and
+// shows the wait between through the progress display.
+func TestTakeSnapshot(t *testing.T) {
+	var scrapes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		file := "apiserver-before.prom"
+		if scrapes.Add(1) > 1 {
+			file = "apiserver-after.prom"
+		}
+		b, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, _ = w.Write(b)
+	}))
+	defer srv.Close()
+	var out, prog bytes.Buffer
+	o := SnapshotOptions{Targets: []Target{{URL: srv.URL + "/metrics"}}, Interval: 300 * time.Millisecond, Progress: &prog, ProgressEvery: 20 * time.Millisecond}
+	if err := TakeSnapshot(context.Background(), o, &out); err != nil {
+		t.Fatal(err)
+	}
+	if n := scrapes.Load(); n != 2 {
+		t.Errorf("%d scrapes, want 2", n)
+	}
+	if !strings.Contains(out.String(), "requests  227 (") || !strings.Contains(out.String(), "apiserverQPSByVerb (req/s)") {
+		t.Errorf("figures:\n%s", out.String())
+	}
+	if !strings.HasPrefix(prog.String(), "waiting for the second scrape: 0s of 300ms (") {
+		t.Errorf("progress: %q", prog.String())
 	}
 }

@@ -20,10 +20,14 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// needPrometheus skips the test when the prometheus binary is missing, except
-// in CI, which installs it and must not skip.
+// needPrometheus skips the test under -short (it starts a Prometheus
+// server) and when the prometheus binary is missing, except in CI, which
+// installs it and must not skip.
 func needPrometheus(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a Prometheus server (-short)")
+	}
 	if _, err := exec.LookPath("prometheus"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI must install prometheus: %v", ErrNoPrometheus)

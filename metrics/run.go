@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/common/model"
 	"github.com/spf13/pflag"
 
 	"github.com/perflab/perflab/runenv"
@@ -183,28 +182,30 @@ func (r *Run) Close() error {
 	return err
 }
 
-// WaitScrapedAfter waits (at most a minute) until every target of the
-// server has been scraped after t, so that queries up to t see data.
+// WaitScrapedAfter is WaitScraped against this server; it stops early
+// when the server exits.
 func (p *Prometheus) WaitScrapedAfter(ctx context.Context, t time.Time) error {
 	c, err := NewClient(Endpoint{URL: p.URL()})
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for {
-		v, err := c.Query(ctx, "min(timestamp(up))", time.Now())
-		if err == nil {
-			if vec, ok := v.(model.Vector); ok && len(vec) == 1 && float64(vec[0].Value)*1000 > float64(t.UnixMilli()) {
-				return nil
-			}
-		}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
 		select {
 		case <-p.exited:
-			return fmt.Errorf("prometheus at %s exited: %s", p.URL(), p.logTail())
+			cancel(errExited)
 		case <-ctx.Done():
-			return fmt.Errorf("prometheus at %s: no scrape after %s: %w", p.URL(), t.UTC().Format(time.RFC3339), ctx.Err())
-		case <-time.After(250 * time.Millisecond):
 		}
+	}()
+	err = WaitScraped(ctx, c, t)
+	if errors.Is(context.Cause(ctx), errExited) {
+		return fmt.Errorf("prometheus at %s exited: %s", p.URL(), p.logTail())
 	}
+	if err != nil {
+		return fmt.Errorf("prometheus at %s: %w", p.URL(), err)
+	}
+	return nil
 }
+
+var errExited = errors.New("prometheus exited")

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/perflab/perflab/progress"
 )
 
 // Options configure a client run: every test in Tests, Samples times each.
@@ -24,6 +26,9 @@ type Options struct {
 	Labels    Labels
 	// Token is presented to a server started with one (--token).
 	Token string
+	// Progress gets each sample's progress lines (stderr in commands);
+	// nil: none.
+	Progress io.Writer
 }
 
 // Validate checks o and fills defaults. Errors wrap ErrBadInput.
@@ -90,26 +95,52 @@ func (o *Options) mssList() []int {
 	return o.MSS
 }
 
-// runSamples runs spec o.Samples times, logging a progress line per sample.
+// runSamples runs spec o.Samples times, each with its progress lines.
 func runSamples(ctx context.Context, o Options, spec Spec) (Result, error) {
 	var samples []*sample
 	for i := 0; i < o.Samples; i++ {
-		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Token)
+		s, err := runOnce(ctx, o.Server, o.Namespace, spec, o.Token, sampleProgress(o, spec, i))
 		if err != nil {
 			return Result{}, fmt.Errorf("%s sample %d/%d: %w", spec.Test, i+1, o.Samples, err)
 		}
 		samples = append(samples, s)
-		slog.Info("sample done", "test", spec.Test, "scenario", o.Labels.Scenario, "node", o.Labels.Node,
-			"mss", spec.MSS, "sample", fmt.Sprintf("%d/%d", i+1, o.Samples),
-			"gbps", fmt.Sprintf("%.2f", s.receiverBps()/1e9), "tps", fmt.Sprintf("%.0f", s.tps()))
 	}
 	return summarize(spec, o.Labels, samples), nil
 }
 
+// progressInterval is how often a running sample prints its progress.
+const progressInterval = 2 * time.Second
+
+// sampleProgress configures the progress display of sample i of spec:
+// throughput tests count bits, request/response tests transactions.
+func sampleProgress(o Options, spec Spec, i int) progress.Options {
+	var name []string
+	for _, l := range []string{o.Labels.Scenario, o.Labels.Node} {
+		if l != "" {
+			name = append(name, l)
+		}
+	}
+	if o.Labels.BigTCP != "" {
+		name = append(name, "BIG TCP "+o.Labels.BigTCP)
+	}
+	name = append(name, string(spec.Test))
+	if spec.MSS != 0 {
+		name = append(name, fmt.Sprintf("MSS %d", spec.MSS))
+	}
+	if spec.Streams > 1 {
+		name = append(name, fmt.Sprintf("%d streams", spec.Streams))
+	}
+	name = append(name, fmt.Sprintf("sample %d/%d", i+1, o.Samples))
+	po := progress.Options{Name: strings.Join(name, " "), Unit: "transactions", Interval: progressInterval, Out: o.Progress}
+	if tests[spec.Test].throughput {
+		po.Unit, po.SI = "bit", true
+	}
+	return po
+}
+
 // runOnce runs one sample of spec against server (host:port), presenting
-// token when not empty; log (may be
-// nil) gets a progress line every progressInterval while it runs.
-func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token string) (*sample, error) {
+// token when not empty; its progress is shown as po says.
+func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token string, po progress.Options) (*sample, error) {
 	if err := spec.Params.Validate(spec.Test); err != nil {
 		return nil, err
 	}
@@ -141,7 +172,7 @@ func runOnce(ctx context.Context, server string, ns Namespace, spec Spec, token 
 	}
 	host, _, _ := net.SplitHostPort(server)
 	r := &clientRun{ctx: ctx, ns: ns, spec: spec, session: h.Session, tcpAddr: server,
-		udpAddr: net.JoinHostPort(host, strconv.Itoa(h.UDPPort))}
+		udpAddr: net.JoinHostPort(host, strconv.Itoa(h.UDPPort)), progressOptions: po}
 	results, clientCPU, err := r.run()
 	if err != nil {
 		return nil, ctxErr(ctx, err)
@@ -176,13 +207,16 @@ func ctxErr(ctx context.Context, err error) error {
 
 // clientRun is the client's side of one sample.
 type clientRun struct {
-	progress atomic.Int64 // bytes (stream tests) or transactions (RR tests) so far
-	ctx      context.Context
-	ns       Namespace
-	spec     Spec
-	session  uint64
-	tcpAddr  string
-	udpAddr  string
+	ctx     context.Context
+	ns      Namespace
+	spec    Spec
+	session uint64
+	tcpAddr string
+	udpAddr string
+	// progress counts bits (throughput tests) or transactions; run sets it
+	// from progressOptions when the workers start.
+	progress        *progress.Reporter
+	progressOptions progress.Options
 }
 
 // workerResult is what one client worker measured.
@@ -260,8 +294,9 @@ func (r *clientRun) run() ([]workerResult, time.Duration, error) {
 	}
 	ready.Wait()
 	cpu0 := processCPU()
+	r.progress = progress.New(r.progressOptions)
+	stopProgress := r.progress.Start(r.ctx)
 	close(start)
-	stopProgress := r.reportProgress()
 	finished.Wait()
 	stopProgress()
 	cpu := processCPU() - cpu0
@@ -269,43 +304,6 @@ func (r *clientRun) run() ([]workerResult, time.Duration, error) {
 		return nil, 0, err
 	}
 	return results, cpu, nil
-}
-
-// progressInterval is how often a running sample logs its progress.
-const progressInterval = 2 * time.Second
-
-// reportProgress logs the sample's rate every progressInterval (iperf3's
-// interval lines) until the returned func is called.
-func (r *clientRun) reportProgress() func() {
-	if r.spec.Duration < 2*progressInterval {
-		return func() {}
-	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(progressInterval)
-		defer t.Stop()
-		start, last, lastN := time.Now(), time.Now(), int64(0)
-		for {
-			select {
-			case <-stop:
-				return
-			case now := <-t.C:
-				n := r.progress.Load()
-				rate := float64(n-lastN) / now.Sub(last).Seconds()
-				attrs := []any{"test", r.spec.Test, "elapsed", now.Sub(start).Round(time.Second), "of", r.spec.Duration}
-				if tests[r.spec.Test].throughput {
-					attrs = append(attrs, "bytes", n, "gbps", fmt.Sprintf("%.2f", rate*8/1e9))
-				} else {
-					attrs = append(attrs, "transactions", n, "tps", fmt.Sprintf("%.0f", rate))
-				}
-				slog.Info("running", attrs...)
-				last, lastN = now, n
-			}
-		}
-	}()
-	return func() { close(stop); <-done }
 }
 
 // combine merges the client's and server's measurements of one sample.

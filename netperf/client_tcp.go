@@ -58,11 +58,11 @@ func (w *tcpStreamWorker) run() (workerResult, error) {
 	var err error
 	if w.send {
 		buf := make([]byte, w.r.spec.MessageSize)
-		res.sentBytes, res.sentElapsed, err = sendFor(w.c, buf, w.r.spec.Duration, &w.r.progress)
+		res.sentBytes, res.sentElapsed, err = sendFor(w.c, buf, w.r.spec.Duration, w.r.progress)
 		res.elapsed = res.sentElapsed
 		res.tcp, res.hasTCP = tcpInfo(w.c)
 	} else {
-		res.recvBytes, res.recvElapsed, err = receiveAll(w.c, make([]byte, recvBufferSize), w.r.spec.Duration+drainTimeout+time.Minute, &w.r.progress)
+		res.recvBytes, res.recvElapsed, err = receiveAll(w.c, make([]byte, recvBufferSize), w.r.spec.Duration+drainTimeout+time.Minute, w.r.progress)
 		res.elapsed = res.recvElapsed
 	}
 	return res, err

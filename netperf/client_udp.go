@@ -151,7 +151,7 @@ func (w *udpStreamWorker) run() (workerResult, error) {
 		if k > 0 {
 			res.udpSent += uint64(k)
 			res.sentBytes += int64(k * sp.MessageSize)
-			w.r.progress.Add(int64(k * sp.MessageSize))
+			w.r.progress.Add(8 * int64(k*sp.MessageSize))
 		}
 		attempted += max(int64(k), 1)
 		if err != nil && w.r.ctx.Err() != nil {

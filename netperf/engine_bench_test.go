@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/perflab/perflab/progress"
 )
 
 // BenchmarkTCPStreamLoopback moves b.N × 128 KiB over one loopback TCP_STREAM
@@ -15,7 +17,7 @@ func BenchmarkTCPStreamLoopback(b *testing.B) {
 	var bits float64
 	var secs float64
 	for b.Loop() {
-		s, err := runOnce(context.Background(), addr, nil, spec, "")
+		s, err := runOnce(context.Background(), addr, nil, spec, "", progress.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -33,7 +35,7 @@ func BenchmarkTCPRRLoopback(b *testing.B) {
 	var tx uint64
 	var secs float64
 	for b.Loop() {
-		s, err := runOnce(context.Background(), addr, nil, spec, "")
+		s, err := runOnce(context.Background(), addr, nil, spec, "", progress.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package netperf
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -91,9 +92,19 @@ func TestEngineLoopback(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.params
 			p.Duration = d
-			res, err := Run(context.Background(), Options{Server: addr, Tests: []Test{tt.test}, Params: p, Labels: Labels{Scenario: "loopback"}})
+			var prog bytes.Buffer
+			res, err := Run(context.Background(), Options{Server: addr, Tests: []Test{tt.test}, Params: p, Labels: Labels{Scenario: "loopback"}, Progress: &prog})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The sample's final progress line: bits for throughput tests, transactions otherwise.
+			unit := " transactions, "
+			if tt.test == TCPStream || tt.test == UDPStream {
+				unit = "bit/s, "
+			}
+			t.Logf("progress: %s", prog.String())
+			if line := prog.String(); !strings.HasPrefix(line, "loopback "+string(tt.test)) || !strings.Contains(line, "sample 1/1: ") || !strings.Contains(line, unit) {
+				t.Errorf("progress %q: want \"loopback %s ... sample 1/1: ...%s...\"", line, tt.test, unit)
 			}
 			if len(res) != 1 {
 				t.Fatalf("got %d results, want 1", len(res))

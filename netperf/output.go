@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/perflab/perflab/results"
 )
 
 // Formats lists the output formats of Write.
@@ -53,36 +55,29 @@ func WriteTable(w io.Writer, rs []Result) error {
 	for _, r := range rs {
 		bigTCP = bigTCP || r.BigTCP != ""
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
-	head := func(cols ...string) {
-		base := []string{"Scenario", "Node"}
-		if bigTCP {
-			base = append(base, "BIG TCP")
-		}
-		fmt.Fprintln(tw, " "+strings.Join(append(base, cols...), "\t "))
+	base := []string{"Scenario", "Node"}
+	if bigTCP {
+		base = append(base, "BIG TCP")
 	}
-	row := func(r Result, cols ...string) {
-		base := []string{orDash(r.Scenario), orDash(r.Node)}
+	row := func(t *results.Table, r Result, cols ...string) {
+		cells := []string{orDash(r.Scenario), orDash(r.Node)}
 		if bigTCP {
-			base = append(base, orDash(r.BigTCP))
+			cells = append(cells, orDash(r.BigTCP))
 		}
-		fmt.Fprintln(tw, " "+strings.Join(append(base, cols...), "\t "))
+		t.Rows = append(t.Rows, append(cells, cols...))
 	}
+	var tables []*results.Table
 	if len(lat) > 0 {
-		fmt.Fprintln(tw, "Latency tests")
-		head("Test", "Duration", "Min", "Mean", "P50", "P90", "P99", "Max", "Transaction rate OP/s")
+		t := PerfTable("Latency tests", append(slices.Clip(base), "Test", "Duration", "Min", "Mean", "P50", "P90", "P99", "Max", "Transaction rate OP/s")...)
 		for _, r := range lat {
-			row(r, string(r.Test), dur(r.DurationSeconds), usStr(r.LatencyMinUs), usStr(r.LatencyMeanUs),
+			row(t, r, string(r.Test), dur(r.DurationSeconds), usStr(r.LatencyMinUs), usStr(r.LatencyMeanUs),
 				usStr(r.LatencyP50Us), usStr(r.LatencyP90Us), usStr(r.LatencyP99Us), usStr(r.LatencyMaxUs),
 				withCI(r.TransactionsPerSecond, r.TransactionsPerSecondCI95, 1))
 		}
+		tables = append(tables, t)
 	}
 	if len(thr) > 0 {
-		if len(lat) > 0 {
-			fmt.Fprintln(tw)
-		}
-		fmt.Fprintln(tw, "Throughput tests")
-		head("Test", "Duration", "Streams", "MSS", "Throughput Mb/s", "Sender Mb/s", "Retr", "Loss %", "CPU s/Gbit (client+server)")
+		t := PerfTable("Throughput tests", append(slices.Clip(base), "Test", "Duration", "Streams", "MSS", "Throughput Mb/s", "Sender Mb/s", "Retr", "Loss %", "CPU s/Gbit (client+server)")...)
 		for _, r := range thr {
 			loss := "-"
 			if r.Test == UDPStream {
@@ -96,12 +91,29 @@ func WriteTable(w io.Writer, rs []Result) error {
 			if r.Direction == "reverse" || r.Direction == "bidir" {
 				name += " (" + r.Direction + ")"
 			}
-			row(r, name, dur(r.DurationSeconds), fmt.Sprint(r.Streams), mss,
+			row(t, r, name, dur(r.DurationSeconds), fmt.Sprint(r.Streams), mss,
 				withCI(r.ThroughputBps/1e6, r.ThroughputCI95Bps/1e6, 2), fmt.Sprintf("%.2f", r.SenderThroughputBps/1e6),
 				fmt.Sprintf("%.0f", r.Retransmits), loss, fmt.Sprintf("%.4f", r.CPUSecondsPerGbit))
 		}
+		tables = append(tables, t)
 	}
-	return tw.Flush()
+	for i, t := range tables {
+		if i > 0 {
+			if _, err := fmt.Fprintln(w); err != nil {
+				return err
+			}
+		}
+		if err := t.Render(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PerfTable is a table in the layout of cilium connectivity perf: cells
+// left-aligned, " | " between columns, every row indented by one blank.
+func PerfTable(title string, header ...string) *results.Table {
+	return &results.Table{Title: title, Header: header, Indent: " ", Sep: " | ", Plain: true}
 }
 
 func orDash(s string) string {

@@ -5,8 +5,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync/atomic"
 	"time"
+
+	"github.com/perflab/perflab/progress"
 )
 
 // recvBufferSize is the read size of stream receivers: larger than the
@@ -18,9 +19,9 @@ const drainTimeout = 30 * time.Second
 
 // sendFor writes buf to c over and over for d, then half-closes c and waits
 // for the peer to close its side. It returns the bytes written and the time
-// spent writing. The loop does not allocate; progress, when not nil,
-// counts the bytes as they go.
-func sendFor(c net.Conn, buf []byte, d time.Duration, progress *atomic.Int64) (int64, time.Duration, error) {
+// spent writing. The loop does not allocate; prog, when not nil, counts
+// the bits as they go.
+func sendFor(c net.Conn, buf []byte, d time.Duration, prog *progress.Reporter) (int64, time.Duration, error) {
 	start := time.Now()
 	if err := c.SetWriteDeadline(start.Add(d)); err != nil {
 		return 0, 0, err
@@ -29,8 +30,8 @@ func sendFor(c net.Conn, buf []byte, d time.Duration, progress *atomic.Int64) (i
 	for {
 		w, err := c.Write(buf)
 		n += int64(w)
-		if progress != nil {
-			progress.Add(int64(w))
+		if prog != nil {
+			prog.Add(8 * int64(w))
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -60,8 +61,8 @@ func sendFor(c net.Conn, buf []byte, d time.Duration, progress *atomic.Int64) (i
 }
 
 // receiveAll reads c until EOF and returns the byte count and the time from
-// the first byte to EOF; progress, when not nil, counts the bytes.
-func receiveAll(c net.Conn, buf []byte, limit time.Duration, progress *atomic.Int64) (int64, time.Duration, error) {
+// the first byte to EOF; prog, when not nil, counts the bits.
+func receiveAll(c net.Conn, buf []byte, limit time.Duration, prog *progress.Reporter) (int64, time.Duration, error) {
 	var n int64
 	var first time.Time
 	if err := c.SetReadDeadline(time.Now().Add(limit)); err != nil {
@@ -74,8 +75,8 @@ func receiveAll(c net.Conn, buf []byte, limit time.Duration, progress *atomic.In
 				first = time.Now()
 			}
 			n += int64(r)
-			if progress != nil {
-				progress.Add(int64(r))
+			if prog != nil {
+				prog.Add(8 * int64(r))
 			}
 		}
 		if err == io.EOF {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,11 @@ type Options struct {
 	Interval time.Duration // 2s by default
 	Out      io.Writer     // where lines go (stderr in commands); nil: nowhere
 	Now      func() time.Time
+	// SI prints counts and rates with SI prefixes (k, M, G, T), for units
+	// such as "bit": "2.50 Gbit, 1.25 Gbit/s".
+	SI bool
+	// Detail, when set, is appended to each line (e.g. other counts, RSS).
+	Detail func() string
 }
 
 // Reporter counts progress; Run prints it periodically. Counters are atomic,
@@ -75,25 +81,72 @@ func (r *Reporter) Rate() float64 {
 	return float64(r.done.Load()) / el
 }
 
-// Line is the current progress line.
+// Line is the current progress line, e.g. "job: 10/20 objects (50%),
+// 2.5/s, eta 4s, 4s elapsed".
 func (r *Reporter) Line() string {
 	var b strings.Builder
 	done, total := r.done.Load(), r.total.Load()
-	fmt.Fprintf(&b, "%s: %d", r.o.Name, done)
-	if total > 0 {
-		fmt.Fprintf(&b, "/%d %s (%.0f%%)", total, r.o.Unit, 100*float64(done)/float64(total))
-	} else {
-		fmt.Fprintf(&b, " %s", r.o.Unit)
+	rate := r.Rate()
+	fmt.Fprintf(&b, "%s: ", r.o.Name)
+	switch {
+	case r.o.SI && total > 0:
+		fmt.Fprintf(&b, "%s%s of %s%s (%.0f%%)", si(float64(done)), r.o.Unit, si(float64(total)), r.o.Unit, 100*float64(done)/float64(total))
+	case r.o.SI:
+		fmt.Fprintf(&b, "%s%s", si(float64(done)), r.o.Unit)
+	case total > 0:
+		fmt.Fprintf(&b, "%d/%d %s (%.0f%%)", done, total, r.o.Unit, 100*float64(done)/float64(total))
+	default:
+		fmt.Fprintf(&b, "%d %s", done, r.o.Unit)
 	}
-	fmt.Fprintf(&b, ", %.1f/s", r.Rate())
+	if r.o.SI {
+		fmt.Fprintf(&b, ", %s%s/s", si(rate), r.o.Unit)
+	} else {
+		fmt.Fprintf(&b, ", %.1f/s", rate)
+	}
 	if e := r.errs.Load(); e > 0 {
 		fmt.Fprintf(&b, ", %d errors", e)
 	}
 	if rt := r.readyTotal.Load(); rt >= 0 {
 		fmt.Fprintf(&b, ", ready %d/%d", r.ready.Load(), rt)
 	}
+	if total > done && rate > 0 {
+		fmt.Fprintf(&b, ", eta %s", time.Duration(float64(total-done)/rate*float64(time.Second)).Round(time.Second))
+	}
+	if r.o.Detail != nil {
+		if d := r.o.Detail(); d != "" {
+			b.WriteString(", " + d)
+		}
+	}
 	fmt.Fprintf(&b, ", %s elapsed", r.o.Now().Sub(r.start).Round(time.Second))
 	return b.String()
+}
+
+// si formats v with an SI prefix and a trailing blank: "2.50 G", "512 ".
+func si(v float64) string {
+	const prefixes = " kMGTP"
+	i := 0
+	for ; i < len(prefixes)-1 && math.Abs(v) >= 1000; i++ {
+		v /= 1000
+	}
+	p := strings.TrimSpace(prefixes[i : i+1])
+	switch {
+	case i == 0:
+		return fmt.Sprintf("%.0f ", v)
+	case math.Abs(v) < 10:
+		return fmt.Sprintf("%.2f %s", v, p)
+	case math.Abs(v) < 100:
+		return fmt.Sprintf("%.1f %s", v, p)
+	default:
+		return fmt.Sprintf("%.0f %s", v, p)
+	}
+}
+
+// Print writes Line to Out now, for operations that report once per step
+// rather than every Interval.
+func (r *Reporter) Print() {
+	if r.o.Out != nil {
+		fmt.Fprintln(r.o.Out, r.Line())
+	}
 }
 
 // Run prints Line every Interval until ctx ends.
@@ -108,7 +161,7 @@ func (r *Reporter) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			fmt.Fprintln(r.o.Out, r.Line())
+			r.Print()
 		}
 	}
 }
@@ -122,9 +175,7 @@ func (r *Reporter) Start(ctx context.Context) (stop func()) {
 	return func() {
 		cancel()
 		<-finished
-		if r.o.Out != nil {
-			fmt.Fprintln(r.o.Out, r.Line())
-		}
+		r.Print()
 	}
 }
 

@@ -60,6 +60,7 @@ func pageShapes(t *testing.T) []pageShape {
 		{"netperf", BuildPage(load(t, "netperf-run"))},
 		{"netperf-lab-bigtcp", BuildPage(load(t, "netperf-lab"))},
 		{"compare", BuildComparePage(qps50, qps5, c)},
+		{"cluster-bench", BuildPage(load(t, "cluster-bench"))},
 	}
 }
 

@@ -39,6 +39,8 @@ func runView(r *Run, id string) RunView {
 		v.Sections = append(v.Sections, cl2Sections(r, id)...)
 	case Netperf:
 		v.Sections = append(v.Sections, netperfSections(r, id)...)
+	case ClusterBench:
+		v.Sections = append(v.Sections, benchSections(*r.Bench, id)...)
 	}
 	return v
 }

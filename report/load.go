@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perflab/perflab/clusterbench"
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/netperf"
@@ -39,13 +40,15 @@ func Load(dir string) (*Run, error) {
 	}
 	r.Kind = r.kind()
 	if r.Kind == "" {
-		return nil, fmt.Errorf("%s: %w (want kube-burner's jobSummary.json or podLatency files, ClusterLoader2 perfdash files or junit.xml, or netperf results)", dir, ErrNoResults)
+		return nil, fmt.Errorf("%s: %w (want kube-burner's jobSummary.json or podLatency files, ClusterLoader2 perfdash files or junit.xml, netperf results, or cluster bench's bench.json)", dir, ErrNoResults)
 	}
 	return r, nil
 }
 
 func (r *Run) kind() Kind {
 	switch {
+	case r.Bench != nil:
+		return ClusterBench
 	case len(r.Jobs) > 0 || len(r.Pods) > 0:
 		return KubeBurner
 	case len(r.Netperf) > 0:
@@ -73,6 +76,9 @@ func (r *Run) loadFile(name string) error {
 	case name == RunInfoFile:
 		r.Info = &RunInfo{}
 		return readJSON(path, r.Info)
+	case name == clusterbench.JSONFile:
+		r.Bench = &clusterbench.File{}
+		return readJSON(path, r.Bench)
 	case name == "jobSummary.json":
 		return readJSON(path, &r.Jobs)
 	case strings.HasPrefix(name, measure.PodLatencyQuantilesMetric) && strings.HasSuffix(name, ".json"):

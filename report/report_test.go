@@ -27,6 +27,7 @@ var fixtures = []struct {
 	{"cl2-pod-startup", ClusterLoader2},
 	{"netperf-run", Netperf},
 	{"netperf-lab", Netperf},
+	{"cluster-bench", ClusterBench},
 }
 
 func load(t testing.TB, dirs ...string) []*Run {

@@ -3,6 +3,7 @@ package report
 import (
 	"time"
 
+	"github.com/perflab/perflab/clusterbench"
 	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/netperf"
@@ -18,6 +19,7 @@ const (
 	ClusterLoader2 Kind = "clusterloader2"
 	Netperf        Kind = "netperf"
 	Metrics        Kind = "metrics"
+	ClusterBench   Kind = "cluster-bench" // perflab cluster bench --report-dir
 )
 
 // Run is one result directory as read from disk.
@@ -40,6 +42,8 @@ type Run struct {
 	JUnit    *JUnit
 
 	Netperf []netperf.Result
+
+	Bench *clusterbench.File
 }
 
 // JobSummary is the part of kube-burner's jobSummary document the report
@@ -178,5 +182,6 @@ func (r *Run) Partial() string {
 }
 
 func (r *Run) empty() bool {
-	return len(r.Jobs) == 0 && len(r.Pods) == 0 && len(r.Perfdash) == 0 && r.JUnit == nil && len(r.Netperf) == 0 && len(r.Series) == 0 && r.Figures == nil
+	return len(r.Jobs) == 0 && len(r.Pods) == 0 && len(r.Perfdash) == 0 && r.JUnit == nil && len(r.Netperf) == 0 && len(r.Series) == 0 && r.Figures == nil &&
+		(r.Bench == nil || len(r.Bench.Results) == 0)
 }

@@ -16,14 +16,26 @@ func checkGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestTableGolden(t *testing.T) {
-	tb := Table{Title: "Job summary", Header: []string{"job", "objects", "errors", "elapsed", "qps", "P99 ready"}}
-	tb.Add("create-deployments", 20, 0, "12s", "1.67", "1520ms")
-	tb.Add("api-intensive-remove", 100, 2, "3s", "33.3", "-")
-	var b bytes.Buffer
-	if err := tb.Render(&b); err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		file string
+		tb   Table
+	}{
+		{"table.txt", Table{Title: "Job summary", Header: []string{"job", "objects", "errors", "elapsed", "qps", "P99 ready"}}},
+		// cilium connectivity perf's layout: a leading blank, " | " between columns.
+		{"table-plain.txt", Table{Title: "Latency tests", Header: []string{"job", "objects", "errors", "elapsed", "qps", "P99 ready"}, Indent: " ", Sep: " | ", Plain: true}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			tb := tt.tb
+			tb.Add("create-deployments", 20, 0, "12s", "1.67", "1520ms")
+			tb.Add("api-intensive-remove", 100, 2, "3s", "33.3", "-")
+			tb.Add("short-row", 1)
+			var b bytes.Buffer
+			if err := tb.Render(&b); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, tt.file, b.Bytes())
+		})
 	}
-	checkGolden(t, "table.txt", b.Bytes())
 }
 
 func TestWriteJSONAtomic(t *testing.T) {

@@ -40,9 +40,6 @@ const countPlotPixels = `(() => {
 // page in chromium: both uPlot charts draw every line, take new samples
 // as they come, fill their figure's width, and the browser logs no error.
 func TestPageDrawsLiveCharts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := New(Options{Addr: "127.0.0.1:0", Config: testConfig(), Interval: 50 * time.Millisecond, Run: true})

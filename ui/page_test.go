@@ -37,9 +37,6 @@ const countNodes = `document.querySelectorAll("[data-node]").length`
 // chromium: every node has its box, tiles stay within the view's budget and
 // the rest are counted, and the browser logs no error.
 func TestPageAtScaleAggregates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	tab := browsertest.New(t, ctx)

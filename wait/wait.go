@@ -24,6 +24,10 @@ type Target struct {
 	// FieldSelector narrows the watch further (e.g. metadata.name=x).
 	FieldSelector string
 	Ready         Predicate
+	// Failed, if not nil, says why an object can no longer become ready
+	// ("" while it still can); the first such object ends Until with
+	// ErrFailed.
+	Failed Failure
 	// Expected is the least number of objects that must exist (and be ready);
 	// 0 waits for whatever exists once the initial list is in.
 	Expected int
@@ -39,12 +43,21 @@ type Status struct {
 // ErrTimeout is returned (wrapped) when ctx's deadline passes first.
 var ErrTimeout = errors.New("timed out waiting")
 
+// ErrFailed is returned (wrapped) when Target.Failed names an object.
+var ErrFailed = errors.New("failed")
+
+// Failure says why one object can no longer become ready, or "".
+type Failure func(u *unstructured.Unstructured) string
+
 // tracker keeps ready-or-not per object key from informer events.
 type tracker struct {
 	mu     sync.Mutex
 	ready  map[string]bool
 	pred   Predicate
-	notify chan struct{}
+	failed Failure
+	// failure is the first object Failed named: "namespace/name: why".
+	failure string
+	notify  chan struct{}
 }
 
 func (t *tracker) set(obj any) {
@@ -54,8 +67,15 @@ func (t *tracker) set(obj any) {
 	}
 	key := u.GetNamespace() + "/" + u.GetName()
 	r := t.pred == nil || t.pred(u)
+	why := ""
+	if !r && t.failed != nil {
+		why = t.failed(u)
+	}
 	t.mu.Lock()
 	t.ready[key] = r
+	if why != "" && t.failure == "" {
+		t.failure = key + ": " + why
+	}
 	t.mu.Unlock()
 	t.poke()
 }
@@ -92,6 +112,12 @@ func (t *tracker) status() Status {
 	}
 	sort.Strings(s.NotReady)
 	return s
+}
+
+func (t *tracker) firstFailure() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.failure
 }
 
 // stripManaged drops managedFields before objects enter the informer store.
@@ -152,7 +178,7 @@ func Gone(ctx context.Context, dyn dynamic.Interface, t Target, progress func(St
 func run(ctx context.Context, dyn dynamic.Interface, tg Target, progress func(Status), done func(Status) bool) (Status, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	t := &tracker{ready: map[string]bool{}, pred: tg.Ready, notify: make(chan struct{}, 1)}
+	t := &tracker{ready: map[string]bool{}, pred: tg.Ready, failed: tg.Failed, notify: make(chan struct{}, 1)}
 	gvr, selector := tg.GVR, tg.Selector+tg.FieldSelector
 	if err := watch(wctx, dyn, tg, t); err != nil {
 		return t.status(), fmt.Errorf("watch %s: %w", gvr.Resource, err)
@@ -161,6 +187,9 @@ func run(ctx context.Context, dyn dynamic.Interface, tg Target, progress func(St
 	defer tick.Stop()
 	for {
 		s := t.status()
+		if f := t.firstFailure(); f != "" {
+			return s, fmt.Errorf("%s %s: %w: %s", gvr.Resource, selector, ErrFailed, f)
+		}
 		if done(s) {
 			if progress != nil {
 				progress(s)

@@ -21,6 +21,9 @@ import (
 // MemTotal 5036000 kB (the kubelet reports MemTotal as capacity, in Ki)
 // and 7 CPUs.
 func TestCiliumFromCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts an embedded cluster")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c, err := cluster.Start(ctx, cluster.Options{Nodes: 2, NodeCPU: "7", NodeMemory: "5036000Ki"})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/internal/pprofserver"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/target"
 )
@@ -43,6 +43,7 @@ type clusterUpOptions struct {
 	cluster    cluster.Options
 	prometheus metrics.ClusterPrometheusOptions
 	audit      bool
+	pprof      string
 	ui         uiOptions
 }
 
@@ -65,6 +66,7 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg, --scheduler-arg and --controller-manager-arg values that weaken binding to 127.0.0.1, authentication, TLS, RBAC or the components' identities (prints a warning)")
 	addClusterScaleFlags(fs, c)
 	fs.BoolVar(&o.audit, "audit", false, "the API server logs every request of this session to <data-dir>/audit.log (Metadata level); converted to audit-calls.jsonl and summarized on exit")
+	fs.StringVar(&o.pprof, "pprof", "", "serve this process's net/http/pprof on this loopback address (127.0.0.1:PORT), e.g. go tool pprof http://127.0.0.1:PORT/debug/pprof/heap")
 	o.prometheus.AddFlags(fs)
 	o.ui.addFlags(fs, "ui-")
 }
@@ -79,6 +81,7 @@ func newClusterUpCommand() *cobra.Command {
   perflab cluster up --apiserver-arg max-requests-inflight=800 --data-dir /tmp/lab
   perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090
   perflab cluster up --audit
+  perflab cluster up --nodes 100 --pprof 127.0.0.1:6060
   perflab cluster up --nodes 3 --ui`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },
@@ -104,6 +107,13 @@ func runClusterUp(ctx context.Context, o *clusterUpOptions, out io.Writer) error
 			return err
 		}
 		o.cluster.AuditLog = log
+	}
+	if o.pprof != "" {
+		url, err := pprofserver.Serve(ctx, o.pprof)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "pprof: %s (go tool pprof %sprofile?seconds=30)\n", url, url)
 	}
 	fmt.Fprintf(out, "starting embedded cluster in %s ...\n", o.cluster.DataDir)
 	c, err := cluster.Start(ctx, o.cluster)
@@ -188,45 +198,4 @@ func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) erro
 		return err
 	}
 	return cluster.WaitNodesReady(ctx, client, len(total.Items), cluster.NodesReadyTimeout(n))
-}
-
-func newClusterBenchCommand() *cobra.Command {
-	o := cluster.BenchOptions{Nodes: 10, Pods: 1000}
-	var jsonOut bool
-	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure the embedded cluster: start-up, idle RSS, and a Deployment of --pods replicas on --nodes nodes",
-		Example: `  perflab cluster bench --nodes 10 --pods 1000
-  perflab cluster bench --nodes 100 --pods 10000 --json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := cluster.Bench(cmd.Context(), o)
-			if err != nil {
-				return err
-			}
-			return printBench(cmd.OutOrStdout(), res, jsonOut)
-		},
-	}
-	cmd.Flags().IntVar(&o.Nodes, "nodes", o.Nodes, "hollow nodes")
-	cmd.Flags().IntVar(&o.Pods, "pods", o.Pods, "replicas of the benchmark Deployment")
-	durationVar(cmd.Flags(), &o.Timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready")
-	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
-	return cmd
-}
-
-func printBench(out io.Writer, r cluster.BenchResult, jsonOut bool) error {
-	if jsonOut {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	}
-	mib := func(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
-	fmt.Fprintf(out, "nodes %d, pods %d\n", r.Nodes, r.Pods)
-	fmt.Fprintf(out, "  start → API ready        %s\n", r.APIReady.Round(time.Millisecond))
-	fmt.Fprintf(out, "  start → nodes Ready      %s\n", r.NodesReady.Round(time.Millisecond))
-	fmt.Fprintf(out, "  idle RSS                 %s\n", mib(r.IdleRSSBytes))
-	fmt.Fprintf(out, "  deployment → all Ready   %s (%.1f pods/s)\n", r.PodsReady.Round(time.Millisecond), r.PodsPerSecond)
-	fmt.Fprintf(out, "  scheduling throughput    %.1f pods/s\n", r.SchedulingPerSec)
-	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes))
-	return nil
 }

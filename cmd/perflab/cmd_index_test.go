@@ -21,6 +21,9 @@ import (
 // /metrics every second, and waits until it holds a few seconds of data.
 func selfScrapingPrometheus(t *testing.T) *metrics.Prometheus {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a Prometheus server (-short)")
+	}
 	if _, err := exec.LookPath("prometheus"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal(metrics.ErrNoPrometheus)

@@ -44,7 +44,7 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
   perflab metrics snapshot --kubeconfig ~/.kube/config --json > figures.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runMetricsSnapshot(cmd.Context(), o, cmd.OutOrStdout())
+			return runMetricsSnapshot(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	o.target.AddFlags(cmd.Flags())
@@ -53,7 +53,7 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
 	return cmd
 }
 
-func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out io.Writer) error {
+func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out, errOut io.Writer) error {
 	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
@@ -63,5 +63,5 @@ func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out io.W
 	if err != nil {
 		return err
 	}
-	return metrics.TakeSnapshot(ctx, metrics.SnapshotOptions{Targets: []metrics.Target{tgt}, Interval: o.interval, JSON: o.json}, out)
+	return metrics.TakeSnapshot(ctx, metrics.SnapshotOptions{Targets: []metrics.Target{tgt}, Interval: o.interval, JSON: o.json, Progress: errOut}, out)
 }

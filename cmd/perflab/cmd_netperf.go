@@ -154,7 +154,9 @@ func newNetperfRunCommand() *cobra.Command {
   perflab netperf run --server 127.0.0.1:5201 --test TCP_STREAM --streams 4 --mss 1460,8960 -o csv`,
 		Short: "Run tests against a perflab netperf server",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runNetperfRun(cmd.Context(), o, cmd.OutOrStdout()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runNetperfRun(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
 	o.add(cmd, "TCP_STREAM", 1)
 	cmd.Flags().StringVar(&o.server, "server", "", "server address, HOST or HOST:PORT (default port 5201)")
@@ -162,7 +164,7 @@ func newNetperfRunCommand() *cobra.Command {
 	return cmd
 }
 
-func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error {
+func runNetperfRun(ctx context.Context, o *netperfRunOptions, w, progress io.Writer) error {
 	tests, p, mss, ro, err := o.engine()
 	if err != nil {
 		return badInput(err)
@@ -170,7 +172,7 @@ func runNetperfRun(ctx context.Context, o *netperfRunOptions, w io.Writer) error
 	o.report.start(report.Netperf)
 	o.report.info.Target = o.server
 	err = netperf.RunAndReport(ctx, netperf.Options{Server: o.server, Tests: tests, Params: p, MSS: mss,
-		Samples: o.samples, Token: tokenOrEnv(o.token)}, ro, w)
+		Samples: o.samples, Token: tokenOrEnv(o.token), Progress: progress}, ro, w)
 	return o.report.finish(ctx, o.reportDir, err)
 }
 
@@ -195,7 +197,9 @@ Every namespace (named perflab-<pid>-...) and link is deleted afterwards, also o
 error and Ctrl-C. --big-tcp both runs everything with 64K and 192K GSO/GRO and
 prints the difference.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runNetperfLab(cmd.Context(), o, cmd.OutOrStdout()) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runNetperfLab(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
 	o.add(cmd, "", 4)
 	fs := cmd.Flags()
@@ -207,7 +211,7 @@ prints the difference.`,
 	return cmd
 }
 
-func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error {
+func runNetperfLab(ctx context.Context, o *netperfLabOptions, w, progress io.Writer) error {
 	tests, p, mss, ro, err := o.engine()
 	if err != nil {
 		return badInput(err)
@@ -221,7 +225,7 @@ func runNetperfLab(ctx context.Context, o *netperfLabOptions, w io.Writer) error
 	o.report.start(report.Netperf)
 	o.report.info.Target = "network-namespace lab"
 	err = lab.RunAndReport(ctx, lab.Options{Scenarios: scenarios, MTU: o.mtu, BigTCP: o.bigTCP, Tests: tests,
-		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p}, ro, w)
+		UDP: o.udp, CRR: o.crr, Streams: streams, MSS: mss, Samples: o.samples, Params: p, Progress: progress}, ro, w)
 	return o.report.finish(ctx, o.reportDir, err)
 }
 

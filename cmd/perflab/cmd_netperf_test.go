@@ -16,14 +16,19 @@ import (
 	"github.com/perflab/perflab/netperf/lab"
 )
 
+// runCLI runs perflab with args and returns its stdout; stderr (progress
+// lines) goes to the test log, as a terminal shows it apart from results.
 func runCLI(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	cmd := newRootCommand()
-	var out bytes.Buffer
+	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
-	cmd.SetErr(&out)
+	cmd.SetErr(&errOut)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(context.Background())
+	if errOut.Len() > 0 {
+		t.Logf("stderr:\n%s", errOut.String())
+	}
 	return out.String(), err
 }
 

@@ -1,6 +1,6 @@
 // Package browsertest drives Debian's headless chromium over the DevTools
 // protocol for tests of perflab's web pages: it finds the browser (a skip
-// without it, a failure in CI), records console errors and exceptions,
+// under -short or without it, a failure in CI), records console errors and exceptions,
 // waits on DOM expressions and saves screenshots.
 package browsertest
 
@@ -19,10 +19,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Chromium returns the browser's path. Without one the test skips, except
-// in CI (CI set), where that is a failure.
+// Chromium returns the browser's path. Under -short the test skips (a
+// browser test is not a unit test; go test -short ./... starts no browser).
+// Without a browser the test skips, except in CI (CI set), where that is a
+// failure.
 func Chromium(tb testing.TB) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("starts a browser (-short)")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

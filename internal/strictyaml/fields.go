@@ -72,21 +72,32 @@ func unknownFields(file string, n *yaml.Node, t reflect.Type, path string, unkno
 }
 
 // Fields are the YAML keys of struct t, as yaml.v3 names them: the yaml
-// tag, else the lowercased field name; inline structs contribute theirs;
-// "-" and unexported fields none.
+// tag, else the lowercased field name; inline structs contribute theirs
+// (with their full Index); "-" and unexported fields none.
 func Fields(t reflect.Type) map[string]reflect.StructField {
+	return fields(t, false)
+}
+
+// fields is Fields; with jsonTags a field without a yaml tag is named by
+// its json tag (and json's ",inline" inlines).
+func fields(t reflect.Type, jsonTags bool) map[string]reflect.StructField {
 	out := map[string]reflect.StructField{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
 			continue
 		}
-		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		tag, ok := f.Tag.Lookup("yaml")
+		if !ok && jsonTags {
+			tag = f.Tag.Get("json")
+		}
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "-" {
 			continue
 		}
 		if strings.Contains(opts, "inline") {
-			for k, v := range Fields(f.Type) {
+			for k, v := range fields(f.Type, jsonTags) {
+				v.Index = append(slices.Clone(f.Index), v.Index...)
 				out[k] = v
 			}
 			continue
@@ -101,8 +112,12 @@ func Fields(t reflect.Type) map[string]reflect.StructField {
 
 // FieldNames are the sorted YAML keys of struct t, for messages.
 func FieldNames(t reflect.Type) []string {
-	var names []string
-	for k := range Fields(t) {
+	return sortedKeys(Fields(t))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
 		names = append(names, k)
 	}
 	slices.Sort(names)

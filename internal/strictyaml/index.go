@@ -2,6 +2,7 @@ package strictyaml
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -89,4 +90,31 @@ func (ix *Index) DecodeError(file string, err error) *Error {
 		return Errorf(file, line, ix.PathAt(line), "wrong type: %s (want a duration such as 30s)", msg)
 	}
 	return Errorf(file, line, ix.PathAt(line), "%s", msg)
+}
+
+// Positions are the lines of the field paths a Decoder visited: a field's
+// or map key's own line, a list item's line.
+type Positions struct {
+	File  string
+	lines map[string]int
+}
+
+// Line returns the line of path, or of its nearest visited ancestor.
+func (p *Positions) Line(path string) int {
+	for path != "" {
+		if l, ok := p.lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return p.lines[""]
+}
+
+// Errorf builds an Error at the line of path.
+func (p *Positions) Errorf(path, format string, a ...any) Error {
+	return Error{File: p.File, Line: p.Line(path), Field: path, Msg: fmt.Sprintf(format, a...)}
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/perflab/perflab/internal/golden"
 	"github.com/perflab/perflab/netperf"
-	"github.com/perflab/perflab/runenv"
 )
 
 func roles(pods []podSpec) []string {
@@ -180,17 +179,11 @@ func TestValidate(t *testing.T) {
 // Against the embedded cluster the command stops with a clear message and
 // creates nothing.
 func TestRefusesEmbeddedCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs the embedded cluster (-short)")
-	}
 	ctx := context.Background()
 	// A plain environment, not marked embedded: the nodes themselves say
 	// they are simulated.
-	env, err := runenv.New(embedded.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, err = Run(ctx, env, Options{Image: "registry.example/perflab:dev",
+	env := clusterEnv(t)
+	_, _, err := Run(ctx, env, Options{Image: "registry.example/perflab:dev",
 		SameNode: true, OtherNode: true, Params: netperf.Params{Duration: time.Second}})
 	if !errors.Is(err, ErrSimulated) {
 		t.Fatalf("err = %v, want ErrSimulated", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/perflab/perflab/cluster"
+	"github.com/perflab/perflab/runenv"
 )
 
 // embedded is the package's one embedded cluster: its kwok nodes are what
@@ -34,4 +35,18 @@ func TestMain(m *testing.M) {
 		code = 1
 	}
 	os.Exit(code)
+}
+
+// clusterEnv is a plain run environment (not marked embedded) for the
+// embedded cluster; the test skips under -short.
+func clusterEnv(t *testing.T) *runenv.Env {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the embedded cluster (-short)")
+	}
+	env, err := runenv.New(embedded.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }

@@ -15,6 +15,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/perflab/perflab/netperf"
 	"github.com/perflab/perflab/runenv"
+	"github.com/perflab/perflab/wait"
 )
 
 // ErrSimulated is returned for clusters whose nodes are kwok's simulated ones.
@@ -134,7 +137,7 @@ func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, n
 			return nil, notes, fmt.Errorf("create pod %s: %w", p.role, err)
 		}
 	}
-	ready, err := waitReady(ctx, cs, ns, len(pods), o)
+	ready, err := waitReady(ctx, env.Client.Dynamic, cs, ns, len(pods), o)
 	if err != nil {
 		return nil, notes, err
 	}
@@ -158,41 +161,57 @@ func Run(ctx context.Context, env *runenv.Env, o Options) (_ []netperf.Result, n
 	return out, notes, nil
 }
 
-// waitReady polls until every pod runs, logging progress; a pod that cannot
-// be scheduled fails the run with its condition message.
-func waitReady(ctx context.Context, cs kubernetes.Interface, ns string, want int, o Options) (map[string]*corev1.Pod, error) {
+// waitReady waits (package wait) until every pod of ns runs with an IP,
+// logging progress; a pod that fails ends the wait with its message.
+func waitReady(ctx context.Context, dyn dynamic.Interface, cs kubernetes.Interface, ns string, want int, o Options) (map[string]*corev1.Pod, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
 	last := time.Now()
-	for {
-		list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-		if err == nil {
-			ready := map[string]*corev1.Pod{}
-			for i := range list.Items {
-				p := &list.Items[i]
-				if p.Status.Phase == corev1.PodFailed {
-					return nil, fmt.Errorf("pod %s failed: %s", p.Name, p.Status.Message)
-				}
-				if p.Status.Phase == corev1.PodRunning && p.Status.PodIP != "" {
-					ready[p.Name] = p
-				}
-			}
-			if len(ready) == want {
-				return ready, nil
-			}
-			if time.Since(last) > 10*time.Second {
-				slog.Info("waiting for pods", "ready", len(ready), "total", want)
-				last = time.Now()
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("pods not ready after %s (image pullable? enough nodes for the placement?): %w", o.Timeout, ctx.Err())
-		case <-tick.C:
+	logProgress := func(s wait.Status) {
+		if time.Since(last) > 10*time.Second {
+			slog.Info("waiting for pods", "ready", s.Ready, "total", want)
+			last = time.Now()
 		}
 	}
+	t := wait.Target{GVR: corev1.SchemeGroupVersion.WithResource("pods"), Namespace: ns,
+		Ready: podRunning, Failed: podFailed, Expected: want}
+	if _, err := wait.Until(ctx, dyn, t, logProgress); err != nil {
+		if errors.Is(err, wait.ErrFailed) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("pods not ready after %s (image pullable? enough nodes for the placement?): %w", o.Timeout, err)
+	}
+	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list pods: %w", err)
+	}
+	ready := map[string]*corev1.Pod{}
+	for i := range list.Items {
+		if p := &list.Items[i]; p.Status.Phase == corev1.PodRunning && p.Status.PodIP != "" {
+			ready[p.Name] = p
+		}
+	}
+	if len(ready) != want {
+		return nil, fmt.Errorf("%d of %d pods running", len(ready), want)
+	}
+	return ready, nil
+}
+
+// podRunning is netperf's readiness: the pod runs and has its IP (the
+// server answers once it listens; the client retries its connection).
+func podRunning(u *unstructured.Unstructured) bool {
+	phase, _, _ := unstructured.NestedString(u.Object, "status", "phase")
+	ip, _, _ := unstructured.NestedString(u.Object, "status", "podIP")
+	return phase == string(corev1.PodRunning) && ip != ""
+}
+
+// podFailed is why a pod can no longer run: its message once it failed.
+func podFailed(u *unstructured.Unstructured) string {
+	if phase, _, _ := unstructured.NestedString(u.Object, "status", "phase"); phase != string(corev1.PodFailed) {
+		return ""
+	}
+	msg, _, _ := unstructured.NestedString(u.Object, "status", "message")
+	return "pod failed: " + msg
 }
 
 func targetAddr(ctx context.Context, cs kubernetes.Interface, ns string, t target, ready map[string]*corev1.Pod) (string, error) {

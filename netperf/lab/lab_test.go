@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -207,16 +208,28 @@ func TestCheckBigTCP(t *testing.T) {
 // A 2-second TCP_STREAM in every scenario, then nothing may be left.
 func TestRunScenarios(t *testing.T) {
 	needRoot(t)
+	var prog bytes.Buffer
 	rep, err := Run(context.Background(), Options{
-		Tests:  []netperf.Test{netperf.TCPStream},
-		Params: netperf.Params{Duration: 2 * time.Second},
-		Server: testServer,
+		Tests:    []netperf.Test{netperf.TCPStream},
+		Params:   netperf.Params{Duration: 2 * time.Second},
+		Server:   testServer,
+		Progress: &prog,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Results) != 3 {
 		t.Fatalf("%d results, want one per scenario", len(rep.Results))
+	}
+	// One lab line per finished test and at least the final line of each sample.
+	out := prog.String()
+	for _, want := range []string{"netperf lab: 1/3 tests (33%)", "netperf lab: 3/3 tests (100%)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "TCP_STREAM sample 1/1: "); n < 3 {
+		t.Errorf("%d sample progress lines, want >= 3:\n%s", n, out)
 	}
 	for _, r := range rep.Results {
 		t.Logf("%s %s %s: %.2f Gbit/s, %.4f CPU s/Gbit (client %.2f s, server %.2f s)", r.Scenario, r.Node, r.Test,

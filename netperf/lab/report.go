@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/perflab/perflab/netperf"
 )
@@ -55,8 +54,8 @@ func writeBigTCPComparison(w io.Writer, rs []netperf.Result) error {
 			off[key{r.Scenario, r.Node, r.Direction, r.Test, r.Streams, r.MSS}] = r
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
-	header := false
+	t := netperf.PerfTable("\nBIG TCP off → on (64K → 192K GSO/GRO)",
+		"Scenario", "Node", "Test", "Streams", "Mb/s off", "Mb/s on", "Δ throughput", "CPU s/Gbit off", "CPU s/Gbit on", "Δ CPU/Gbit")
 	for _, on := range rs {
 		if on.BigTCP != "on" || on.Test != netperf.TCPStream {
 			continue
@@ -65,16 +64,14 @@ func writeBigTCPComparison(w io.Writer, rs []netperf.Result) error {
 		if !ok {
 			continue
 		}
-		if !header {
-			fmt.Fprintln(tw, "\nBIG TCP off → on (64K → 192K GSO/GRO)")
-			fmt.Fprintln(tw, " Scenario\t Node\t Test\t Streams\t Mb/s off\t Mb/s on\t Δ throughput\t CPU s/Gbit off\t CPU s/Gbit on\t Δ CPU/Gbit")
-			header = true
-		}
-		fmt.Fprintf(tw, " %s\t %s\t %s\t %d\t %.2f\t %.2f\t %s\t %.4f\t %.4f\t %s\n", on.Scenario, on.Node, on.Test, on.Streams,
-			o.ThroughputBps/1e6, on.ThroughputBps/1e6, pct(o.ThroughputBps, on.ThroughputBps),
-			o.CPUSecondsPerGbit, on.CPUSecondsPerGbit, pct(o.CPUSecondsPerGbit, on.CPUSecondsPerGbit))
+		t.Add(on.Scenario, on.Node, on.Test, on.Streams,
+			fmt.Sprintf("%.2f", o.ThroughputBps/1e6), fmt.Sprintf("%.2f", on.ThroughputBps/1e6), pct(o.ThroughputBps, on.ThroughputBps),
+			fmt.Sprintf("%.4f", o.CPUSecondsPerGbit), fmt.Sprintf("%.4f", on.CPUSecondsPerGbit), pct(o.CPUSecondsPerGbit, on.CPUSecondsPerGbit))
 	}
-	return tw.Flush()
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t.Render(w)
 }
 
 func pct(from, to float64) string {

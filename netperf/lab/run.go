@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/perflab/perflab/netperf"
+	"github.com/perflab/perflab/progress"
 )
 
 // ErrNotRoot is returned when the lab cannot create namespaces.
@@ -29,6 +30,9 @@ type Options struct {
 	Samples   int
 	Params    netperf.Params // duration, sizes, buffers, bitrate
 	Server    ServerCommand  // how to run the server process; nil = SelfServer
+	// Progress gets the lab's and each sample's progress lines (stderr in
+	// commands); nil: none.
+	Progress io.Writer
 }
 
 // Report is what a lab run measured and configured.
@@ -109,7 +113,8 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	if o.BigTCP == "both" {
 		modes = []string{"off", "on"}
 	}
-	prog := &progress{start: time.Now(), total: len(modes) * len(o.Scenarios) * o.runsPerScenario()}
+	prog := progress.New(progress.Options{Name: "netperf lab", Unit: "tests", Out: o.Progress,
+		Total: int64(len(modes) * len(o.Scenarios) * o.runsPerScenario())})
 	for _, mode := range modes {
 		label := ""
 		if o.BigTCP != "off" {
@@ -142,7 +147,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 
 // runScenario starts a server process in the scenario's server namespace
 // and runs the tests from its client namespace.
-func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string, prog *progress) (_ []netperf.Result, err error) {
+func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bigTCP string, prog *progress.Reporter) (_ []netperf.Result, err error) {
 	ep, err := topo.endpoints(sc)
 	if err != nil {
 		return nil, err
@@ -173,6 +178,7 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 	co := netperf.Options{
 		Server: addr, Token: token,
 		Params: o.Params, MSS: o.MSS, Samples: o.Samples, Namespace: ep.client, Labels: labels,
+		Progress: o.Progress,
 	}
 	var out []netperf.Result
 	for _, t := range o.Tests {
@@ -185,7 +191,8 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 		if err != nil {
 			return out, err
 		}
-		prog.done(len(rs), sc)
+		prog.Add(int64(len(rs)))
+		prog.Print()
 		if t == netperf.TCPStream && o.Streams > 1 {
 			co.Params.Streams = o.Streams
 			rs, err := netperf.Run(ctx, co)
@@ -193,7 +200,8 @@ func runScenario(ctx context.Context, topo *Topology, sc Scenario, o Options, bi
 			if err != nil {
 				return out, err
 			}
-			prog.done(len(rs), sc)
+			prog.Add(int64(len(rs)))
+			prog.Print()
 		}
 	}
 	return out, nil
@@ -214,19 +222,4 @@ func (o *Options) runsPerScenario() int {
 		}
 	}
 	return n
-}
-
-// progress logs one line per finished test with counts, rate and ETA.
-type progress struct {
-	start        time.Time
-	total, count int
-}
-
-func (p *progress) done(n int, sc Scenario) {
-	p.count += n
-	el := time.Since(p.start)
-	rate := float64(p.count) / el.Minutes()
-	eta := time.Duration(float64(p.total-p.count) / float64(p.count) * float64(el)).Round(time.Second)
-	slog.Info("lab progress", "done", fmt.Sprintf("%d/%d", p.count, p.total), "scenario", sc,
-		"elapsed", el.Round(time.Second), "testsPerMinute", fmt.Sprintf("%.1f", rate), "eta", eta)
 }

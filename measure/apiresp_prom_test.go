@@ -1,4 +1,4 @@
-package cl2
+package measure
 
 import (
 	"context"

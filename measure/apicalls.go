@@ -1,7 +1,6 @@
-package cl2
+package measure
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -11,7 +10,6 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/perflab/perflab/measure"
 	"github.com/perflab/perflab/metrics"
 	"github.com/perflab/perflab/results"
 )
@@ -32,7 +30,7 @@ var excludedSubresources = map[string]bool{"log": true, "exec": true, "portforwa
 // apiCall is the latency and count of one verb/resource/subresource/scope.
 type apiCall struct {
 	Resource, Subresource, Verb, Scope string
-	Latency                            measure.LatencyMetric
+	Latency                            LatencyMetric
 	Count, SlowCount                   int
 }
 
@@ -100,7 +98,7 @@ func callOf(h metrics.HistogramSeries, verb string) (apiCall, bool) {
 	}
 	l := h.Labels
 	a := apiCall{Resource: l["resource"], Subresource: l["subresource"], Verb: verb, Scope: l["scope"], Count: count}
-	a.Latency = measure.LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
+	a.Latency = LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
 	return a, true
 }
 
@@ -121,18 +119,18 @@ func sortCalls(cs []apiCall) {
 	})
 }
 
-// apiCallsPerfData renders calls as CL2's APIResponsiveness perfdash JSON.
-func apiCallsPerfData(cs []apiCall) ([]byte, error) {
+// apiCallsPerfData is calls as CL2's APIResponsiveness perfdash document.
+func apiCallsPerfData(cs []apiCall) results.PerfData {
 	pd := results.PerfData{Version: "v1", DataItems: []results.DataItem{}}
 	for _, a := range cs {
 		pd.DataItems = append(pd.DataItems, results.DataItem{
-			Data: map[string]float64{"Perc50": measure.Millis(a.Latency.P50), "Perc90": measure.Millis(a.Latency.P90), "Perc99": measure.Millis(a.Latency.P99)},
+			Data: map[string]float64{"Perc50": Millis(a.Latency.P50), "Perc90": Millis(a.Latency.P90), "Perc99": Millis(a.Latency.P99)},
 			Unit: "ms",
 			Labels: map[string]string{"Verb": a.Verb, "Resource": a.Resource, "Subresource": a.Subresource, "Scope": a.Scope,
 				"Count": strconv.Itoa(a.Count), "SlowCount": strconv.Itoa(a.SlowCount)},
 		})
 	}
-	return json.MarshalIndent(pd, "", "  ")
+	return pd
 }
 
 // sloOptions are the APIResponsiveness gather params that judge calls.
@@ -156,11 +154,11 @@ func parseCustomThresholds(s string) (map[string]time.Duration, error) {
 		return nil, fmt.Errorf("customThresholds: %w", err)
 	}
 	for _, e := range entries {
-		d, err := parseDuration(e.Threshold)
+		d, err := time.ParseDuration(e.Threshold)
 		if err != nil || d <= 0 {
 			return nil, fmt.Errorf("customThresholds: %s %s: threshold must be a positive duration, got %q", e.Verb, e.Resource, e.Threshold)
 		}
-		out[apiCall{Resource: e.Resource, Subresource: e.Subresource, Verb: e.Verb, Scope: e.Scope}.key()] = d.D()
+		out[apiCall{Resource: e.Resource, Subresource: e.Subresource, Verb: e.Verb, Scope: e.Scope}.key()] = d
 	}
 	return out, nil
 }
@@ -190,4 +188,19 @@ func (o sloOptions) judge(cs []apiCall) []string {
 		}
 	}
 	return bad
+}
+
+// APICall is one call's latency and counts, for `perflab cluster bench`.
+type APICall = apiCall
+
+// APICallsFromDelta is the API calls in d (the difference of two scrapes of
+// the API server, see metrics.Delta), slowest p99 first: the SLI histogram
+// per verb, resource, subresource and scope, WATCH and long-running calls
+// left out, quantiles interpolated as histogram_quantile does.
+func APICallsFromDelta(d *metrics.Snapshot) []APICall { return apiCallsFromDelta(d) }
+
+// SLO is the threshold APIResponsiveness applies to a by default: 1s for a
+// single-object call, 30s for the others.
+func (a apiCall) SLO() time.Duration {
+	return sloOptions{single: defaultSingleResourceSLO, multiple: defaultMultipleResourceSLO}.threshold(a)
 }
