@@ -51,6 +51,17 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	c := &o.cluster
 	fs.StringVar(&c.DataDir, "data-dir", defaultDataDir(), "directory for etcd data, PKI, kubeconfigs and logs; restarting on it keeps every object")
 	fs.IntVar(&c.Nodes, "nodes", 1, "hollow nodes to run")
+	addClusterKnobFlags(fs, c)
+	fs.BoolVar(&o.audit, "audit", false, "the API server logs every request of this session to <data-dir>/audit.log (Metadata level); converted to audit-calls.jsonl and summarized on exit")
+	fs.StringVar(&o.pprof, "pprof", "", "serve this process's net/http/pprof on this loopback address (127.0.0.1:PORT), e.g. go tool pprof http://127.0.0.1:PORT/debug/pprof/heap")
+	o.prometheus.AddFlags(fs)
+	o.ui.addFlags(fs, "ui-")
+}
+
+// addClusterKnobFlags registers the flags that shape the cluster's
+// behaviour (capacity, timings, API server limits and arguments); cluster up
+// and cluster bench share them.
+func addClusterKnobFlags(fs *pflag.FlagSet, c *cluster.Options) {
 	fs.IntVar(&c.MaxPods, "max-pods", cluster.DefaultMaxPods, "pods per node (kubelet maxPods)")
 	fs.StringVar(&c.NodeCPU, "node-cpu", cluster.DefaultNodeCPU, "CPU capacity of each node")
 	fs.StringVar(&c.NodeMemory, "node-memory", cluster.DefaultNodeMemory, "memory capacity of each node")
@@ -63,11 +74,8 @@ func (o *clusterUpOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
 	fs.StringVar(&c.ResourceUsage, "resource-usage", "", "YAML of kwok ResourceUsage/ClusterResourceUsage objects: the simulated usage kubectl top shows (default: from each container's requests and limits)")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
-	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
-	fs.BoolVar(&o.audit, "audit", false, "the API server logs every request of this session to <data-dir>/audit.log (Metadata level); converted to audit-calls.jsonl and summarized on exit")
-	fs.StringVar(&o.pprof, "pprof", "", "serve this process's net/http/pprof on this loopback address (127.0.0.1:PORT), e.g. go tool pprof http://127.0.0.1:PORT/debug/pprof/heap")
-	o.prometheus.AddFlags(fs)
-	o.ui.addFlags(fs, "ui-")
+	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg, --scheduler-arg and --controller-manager-arg values that weaken binding to 127.0.0.1, authentication, TLS, RBAC or the components' identities (prints a warning)")
+	addClusterScaleFlags(fs, c)
 }
 
 func newClusterUpCommand() *cobra.Command {
@@ -196,5 +204,5 @@ func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return cluster.WaitNodesReady(ctx, client, len(total.Items), 5*time.Minute)
+	return cluster.WaitNodesReady(ctx, client, len(total.Items), cluster.NodesReadyTimeout(n))
 }

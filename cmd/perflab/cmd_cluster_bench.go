@@ -19,6 +19,7 @@ import (
 )
 
 type clusterBenchOptions struct {
+	cluster     cluster.Options // the knobs; Bench sets Nodes and fits MaxPods
 	nodes, pods string
 	timeout     time.Duration
 	json        bool
@@ -59,11 +60,15 @@ go tool pprof -top FILE.
 --report-dir DIR writes bench.json, bench.txt (the tables) and report.html
 (charts of pods/s, RSS, KiB per pod, start-up and API p99 against size, and
 each size's pods over time).
+The cluster flags (--max-pods, --pod-events, --apiserver-arg, ...) are those
+of cluster up and go to every size; --max-pods is raised to fit the pods on
+the nodes with 20% headroom.
 --json prints the Result of one size, or {"results": [...]} for several.`,
 		Example: `  perflab cluster bench --nodes 10 --pods 1000
   perflab cluster bench --nodes 100 --pods 10000 --json
   perflab cluster bench --nodes 10,100,1000 --pods 100,1000,10000 --report-dir bench-results
-  perflab cluster bench --nodes 100 --pods 10000 --profile profiles`,
+  perflab cluster bench --nodes 100 --pods 10000 --profile profiles
+  perflab cluster bench --nodes 5000 --pods 150000 --timeout 60m --report-dir bench-150k`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runClusterBench(cmd.Context(), o, cmd.Flags(), cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -76,6 +81,7 @@ each size's pods over time).
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	fs.StringVar(&o.profile, "profile", "", "write CPU (load phase) and heap (nodes Ready, loaded) pprof files into this directory")
 	fs.StringVar(&o.reportDir, "report-dir", "", "write bench.json, bench.txt and report.html into this directory")
+	addClusterKnobFlags(fs, &o.cluster)
 	return cmd
 }
 
@@ -84,11 +90,14 @@ func runClusterBench(ctx context.Context, o *clusterBenchOptions, fs *pflag.Flag
 	if err != nil {
 		return err
 	}
+	if err := o.cluster.Validate(); err != nil {
+		return err
+	}
 	info := report.NewRunInfo(report.ClusterBench, "perflab "+strings.Join(os.Args[1:], " "), time.Now())
 	f := clusterbench.File{Command: info.Command}
 	if len(sizes) == 1 {
 		var r clusterbench.Result
-		if r, err = cluster.Bench(ctx, cluster.BenchOptions{Nodes: sizes[0].Nodes, Pods: sizes[0].Pods, Timeout: o.timeout, ProfileDir: o.profile, Progress: errOut}); err == nil {
+		if r, err = cluster.Bench(ctx, cluster.BenchOptions{Nodes: sizes[0].Nodes, Pods: sizes[0].Pods, Timeout: o.timeout, Cluster: o.cluster, ProfileDir: o.profile, Progress: errOut}); err == nil {
 			f.Results = []clusterbench.Result{r}
 			for _, p := range r.Profiles {
 				fmt.Fprintf(errOut, "profile: go tool pprof -top %s\n", p)
@@ -122,7 +131,23 @@ func benchSizes(ctx context.Context, o *clusterBenchOptions, fs *pflag.FlagSet, 
 	if err != nil {
 		return nil, fmt.Errorf("bench: this binary, for the child processes: %w", err)
 	}
-	var pass []string
+	var rs []clusterbench.Result
+	for i, s := range sizes {
+		fmt.Fprintf(errOut, "size %d of %d: %d nodes, %d pods (child process)\n", i+1, len(sizes), s.Nodes, s.Pods)
+		r, err := clusterbench.RunChild(ctx, append([]string{exe}, benchChildArgs(fs, s, o.profile)...), errOut)
+		if err != nil {
+			return rs, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+// benchChildArgs are the arguments of the child process that runs size s:
+// one size, --json, its own profile directory, and every other flag the
+// user set (the cluster knobs, --timeout).
+func benchChildArgs(fs *pflag.FlagSet, s clusterbench.Size, profile string) []string {
+	args := []string{"cluster", "bench", "--json", fmt.Sprintf("--nodes=%d", s.Nodes), fmt.Sprintf("--pods=%d", s.Pods)}
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
 		case "nodes", "pods", "json", "profile", "report-dir":
@@ -130,26 +155,16 @@ func benchSizes(ctx context.Context, o *clusterBenchOptions, fs *pflag.FlagSet, 
 		}
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
 			for _, v := range sv.GetSlice() {
-				pass = append(pass, "--"+f.Name+"="+v)
+				args = append(args, "--"+f.Name+"="+v)
 			}
 			return
 		}
-		pass = append(pass, "--"+f.Name+"="+f.Value.String())
+		args = append(args, "--"+f.Name+"="+f.Value.String())
 	})
-	var rs []clusterbench.Result
-	for i, s := range sizes {
-		fmt.Fprintf(errOut, "size %d of %d: %d nodes, %d pods (child process)\n", i+1, len(sizes), s.Nodes, s.Pods)
-		argv := append([]string{exe, "cluster", "bench", "--json", fmt.Sprintf("--nodes=%d", s.Nodes), fmt.Sprintf("--pods=%d", s.Pods)}, pass...)
-		if o.profile != "" {
-			argv = append(argv, "--profile="+filepath.Join(o.profile, s.String()))
-		}
-		r, err := clusterbench.RunChild(ctx, argv, errOut)
-		if err != nil {
-			return rs, err
-		}
-		rs = append(rs, r)
+	if profile != "" {
+		args = append(args, "--profile="+filepath.Join(profile, s.String()))
 	}
-	return rs, nil
+	return args
 }
 
 func printBench(out io.Writer, f clusterbench.File, jsonOut bool) error {
