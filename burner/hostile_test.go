@@ -36,7 +36,7 @@ func TestHostileAliasesRefused(t *testing.T) {
 		t.Fatalf("config is %d bytes", len(billionLaughs))
 	}
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "ok.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"), 0o644)
+	write(t, filepath.Join(dir, "ok.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
 	p := filepath.Join(dir, "c.yaml")
 	if err := os.WriteFile(p, []byte(billionLaughs), 0o644); err != nil {
 		t.Fatal(err)
@@ -65,9 +65,9 @@ func TestHostileAliasesRefused(t *testing.T) {
 // line of the config.
 func TestSetErrorsNameTheFlag(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"), 0o644)
+	write(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
 	p := filepath.Join(dir, "c.yaml")
-	os.WriteFile(p, []byte("global:\n  gc: true\njobs:\n- name: a\n  qps: 2\n  objects: [{objectTemplate: cm.yaml}]\n"), 0o644)
+	write(t, p, "global:\n  gc: true\njobs:\n- name: a\n  qps: 2\n  objects: [{objectTemplate: cm.yaml}]\n")
 	for _, tc := range []struct{ set, want string }{
 		{"jobs.0.qps=abc", "--set jobs.0.qps=abc: jobs[0].qps: wrong type"},
 		{"jobs.0.qpz=5", "--set jobs.0.qpz=5: jobs[0].qpz: unknown field"},

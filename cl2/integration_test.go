@@ -57,8 +57,12 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		testCluster = c
-		defer c.Stop()
-		return m.Run()
+		code := m.Run()
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop embedded cluster:", err)
+			code = 1
+		}
+		return code
 	}()
 	os.Exit(code)
 }

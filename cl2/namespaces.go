@@ -62,7 +62,9 @@ func createNamespaces(ctx context.Context, e *env, c *Config) ([]string, error) 
 	}
 	if *c.Namespace.DeleteStaleNamespaces && len(stale) > 0 {
 		slog.Warn("deleting stale namespaces of earlier runs", "namespaces", stale)
-		deleteNamespaces(ctx, e, stale, c.Namespace.DeleteNamespaceTimeout.D())
+		if err := deleteNamespaces(ctx, e, stale, c.Namespace.DeleteNamespaceTimeout.D()); err != nil {
+			return nil, fmt.Errorf("delete stale namespaces: %w", err)
+		}
 	}
 	var created []string
 	for _, ns := range e.automanaged() {

@@ -42,6 +42,7 @@ func runBenchChild(dir string) int {
 // pods in a child process (its own cluster) and checks that the figures
 // hang together; it asserts no speed.
 func TestBench(t *testing.T) {
+	skipShort(t)
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+benchStep, childDirEnv+"="+dir)

@@ -431,7 +431,10 @@ func (c *Cluster) Stop() error {
 		if c.cancel != nil {
 			c.cancel()
 			select {
-			case <-c.apiDone:
+			case err := <-c.apiDone:
+				if err != nil && !errors.Is(err, context.Canceled) {
+					slog.Warn("embedded API server stopped with an error", "err", err)
+				}
 			case <-time.After(30 * time.Second):
 				slog.Warn("embedded API server did not stop within 30s")
 			}

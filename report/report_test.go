@@ -152,8 +152,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("different kinds: %v", err)
 	}
 	onlyHeader := filepath.Join(dir, "only-header")
-	os.Mkdir(onlyHeader, 0o755)
-	os.WriteFile(filepath.Join(onlyHeader, RunInfoFile), []byte(`{"kind":"clusterloader2","exitCode":130,"why":"context canceled"}`), 0o644)
+	write(filepath.Join(onlyHeader, RunInfoFile), []byte(`{"kind":"clusterloader2","exitCode":130,"why":"context canceled"}`))
 	if r, err := Load(onlyHeader); err != nil || r.Kind != ClusterLoader2 || r.Partial() != "interrupted: context canceled" {
 		t.Errorf("a run that wrote only its header: %v %+v", err, r)
 	}

@@ -36,7 +36,7 @@ Exit codes: 0 healthy, 1 not healthy (each problem is printed) or error.`,
 	return cmd
 }
 
-func runHealthCheck(ctx context.Context, o *healthCheckOptions, out io.Writer) error {
+func runHealthCheck(ctx context.Context, o *healthCheckOptions, out io.Writer) (err error) {
 	closeLog, err := o.runLog.open("")
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func runHealthCheck(ctx context.Context, o *healthCheckOptions, out io.Writer) e
 	if err != nil {
 		return err
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	if err := burner.ClusterHealth(ctx, env.Client); err != nil {
 		return err
 	}

@@ -140,7 +140,7 @@ func runInitJobs(ctx context.Context, o *initOptions, env *runenv.Env, spec *bur
 		if env, err = target.Resolve(ctx, o.target); err != nil {
 			return err
 		}
-		defer env.Close()
+		defer closeInto(&err, env.Close)
 	}
 	describeTarget(&o.report.info, env, o.target.Cluster)
 	fmt.Fprintf(stderr, "perflab: %s\n", env.Describe())

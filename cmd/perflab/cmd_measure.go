@@ -62,7 +62,7 @@ Exit codes: 0 ok, 1 error, 4 a measurement threshold was exceeded,
 	return cmd
 }
 
-func runMeasure(ctx context.Context, o *measureOptions, out io.Writer) error {
+func runMeasure(ctx context.Context, o *measureOptions, out io.Writer) (err error) {
 	if strings.Contains(o.namespaces, ",") {
 		return exitcode.With(exitcode.Error, fmt.Errorf("--namespaces %q: perflab measure takes one namespace (or none for all)", o.namespaces))
 	}
@@ -83,7 +83,7 @@ func runMeasure(ctx context.Context, o *measureOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	_, err = burner.Measure(ctx, env, spec, burner.MeasureOptions{UUID: o.uuid, Job: o.job, Selector: o.selector,
 		Namespace: o.namespaces, Duration: o.duration, MetricsDir: dir})
 	if err != nil {

@@ -30,9 +30,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "embedded cluster:", err)
 		return 1
 	}
-	defer c.Stop()
 	testCluster = c
-	return m.Run()
+	code := m.Run()
+	if err := c.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "stop embedded cluster:", err)
+		code = 1
+	}
+	return code
 }
 
 func needCluster(t *testing.T) {
