@@ -41,6 +41,14 @@ func (r Result) PeakKiBPerPod() float64 {
 	return float64(r.PeakRSSBytes) / 1024 / float64(r.Pods)
 }
 
+// GrowthKiBPerPod is what each pod added to the RSS: (peak − idle) / pods.
+func (r Result) GrowthKiBPerPod() float64 {
+	if r.Pods == 0 {
+		return 0
+	}
+	return float64(r.PeakRSSBytes-r.IdleRSSBytes) / 1024 / float64(r.Pods)
+}
+
 // Size is "NODESxPODS".
 func (r Result) Size() string { return Size{r.Nodes, r.Pods}.String() }
 

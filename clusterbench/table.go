@@ -12,7 +12,7 @@ func SizesTable(rs []Result) *results.Table {
 	t := &results.Table{
 		Title: "perflab cluster bench",
 		Header: []string{"size", "API ready", "nodes Ready", "idle RSS MiB", "all pods Ready", "pods/s", "scheduling pods/s",
-			"peak RSS MiB", "KiB/pod", "worst 1-object p99", "SLO violations"},
+			"peak RSS MiB", "KiB/pod", "growth KiB/pod", "worst 1-object p99", "SLO violations"},
 	}
 	for _, r := range rs {
 		p99, call := r.WorstSingleObjectP99()
@@ -22,7 +22,7 @@ func SizesTable(rs []Result) *results.Table {
 		}
 		t.Add(r.Size(), Round(r.APIReady), Round(r.NodesReady), r.IdleRSSBytes>>20, Round(r.PodsReady),
 			fmt.Sprintf("%.1f", r.PodsPerSecond), fmt.Sprintf("%.1f", r.SchedulingPerSec),
-			r.PeakRSSBytes>>20, fmt.Sprintf("%.1f", r.PeakKiBPerPod()), worst, r.SLOViolations())
+			r.PeakRSSBytes>>20, fmt.Sprintf("%.1f", r.PeakKiBPerPod()), fmt.Sprintf("%.1f", r.GrowthKiBPerPod()), worst, r.SLOViolations())
 	}
 	return t
 }

@@ -38,7 +38,8 @@ Ready. It reports:
   start → API ready, start → nodes Ready, idle RSS (nodes Ready),
   Deployment created → all pods Ready and its pods/s,
   scheduling throughput (pods bound per second, from a pod watch),
-  RSS loaded and peak (VmHWM) of the whole process, peak KiB per pod,
+  RSS loaded and peak (VmHWM) of the whole process, peak KiB per pod and
+  (peak − idle) KiB per pod,
   API call latency p50/p90/p99 per verb, resource and scope during the load,
   from the API server's apiserver_request_sli_duration_seconds histogram
   (scraped before and after; quantiles interpolated as histogram_quantile
@@ -192,7 +193,7 @@ func printBenchResult(out io.Writer, r clusterbench.Result) {
 	fmt.Fprintf(out, "  idle RSS                 %s\n", mib(r.IdleRSSBytes))
 	fmt.Fprintf(out, "  deployment → all Ready   %s (%.1f pods/s)\n", r.PodsReady.Round(time.Millisecond), r.PodsPerSecond)
 	fmt.Fprintf(out, "  scheduling throughput    %.1f pods/s\n", r.SchedulingPerSec)
-	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s (%.1f KiB per pod)\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes), r.PeakKiBPerPod())
+	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s (%.1f KiB per pod; %.1f KiB per pod above idle)\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes), r.PeakKiBPerPod(), r.GrowthKiBPerPod())
 	fmt.Fprintf(out, "  API calls over SLO       %d of %d\n", r.SLOViolations(), len(r.APICalls))
 }
 
