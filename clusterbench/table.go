@@ -11,7 +11,7 @@ import (
 func SizesTable(rs []Result) *results.Table {
 	t := &results.Table{
 		Title: "perflab cluster bench",
-		Header: []string{"size", "API ready", "nodes Ready", "idle RSS MiB", "all pods Ready", "pods/s", "scheduling pods/s",
+		Header: []string{"size", "API ready", "nodes Ready", "idle RSS MiB", "all pods Ready", "pods/s", "scheduling pods/s", "scheduling attempt p99",
 			"peak RSS MiB", "KiB/pod", "growth KiB/pod", "worst 1-object p99", "SLO violations"},
 	}
 	for _, r := range rs {
@@ -21,7 +21,7 @@ func SizesTable(rs []Result) *results.Table {
 			worst = fmt.Sprintf("%s %s", Round(p99), call)
 		}
 		t.Add(r.Size(), Round(r.APIReady), Round(r.NodesReady), r.IdleRSSBytes>>20, Round(r.PodsReady),
-			fmt.Sprintf("%.1f", r.PodsPerSecond), fmt.Sprintf("%.1f", r.SchedulingPerSec),
+			fmt.Sprintf("%.1f", r.PodsPerSecond), fmt.Sprintf("%.1f", r.SchedulingPerSec), Round(r.Scheduler.AttemptP99),
 			r.PeakRSSBytes>>20, fmt.Sprintf("%.1f", r.PeakKiBPerPod()), fmt.Sprintf("%.1f", r.GrowthKiBPerPod()), worst, r.SLOViolations())
 	}
 	return t
