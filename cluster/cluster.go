@@ -75,7 +75,7 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if !started.CompareAndSwap(false, true) {
 		return nil, ErrAlreadyStarted
 	}
-	for _, w := range unsafeOverrides(o.APIServerArgs) {
+	for _, w := range o.unsafeOverrides() {
 		slog.Warn("insecure: " + w)
 	}
 	c := &Cluster{opts: o, started: time.Now()}
@@ -176,7 +176,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 	// Options first, in this order (see newControllerManagerOptions), then
 	// the shared feature gates and emulation version are applied once.
-	kcm, err := newControllerManagerOptions(controllerManagerArgs(kubeconfigPath(c.dataDir, "kube-controller-manager"), c.pki))
+	kcm, err := newControllerManagerOptions(controllerManagerArgs(kubeconfigPath(c.dataDir, "kube-controller-manager"), c.pki, c.opts))
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sched, err := newSchedulerOptions(schedulerArgs(kubeconfigPath(c.dataDir, "kube-scheduler")))
+	sched, err := newSchedulerOptions(schedulerArgs(kubeconfigPath(c.dataDir, "kube-scheduler"), c.opts))
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,11 @@ func (c *Cluster) start(ctx context.Context) error {
 		return fmt.Errorf("feature gates: %w", err)
 	}
 
-	if c.etcd, err = startEtcd(ctx, c.dataDir, c.pki, c.st.Ports, logPath); err != nil {
+	noFsync := c.tempDir
+	if c.opts.EtcdUnsafeNoFsync != nil {
+		noFsync = *c.opts.EtcdUnsafeNoFsync
+	}
+	if c.etcd, err = startEtcd(ctx, c.dataDir, c.pki, c.st.Ports, logPath, noFsync); err != nil {
 		return err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -234,7 +238,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := startVolumeProvisioner(runCtx, provisioner, filepath.Join(c.dataDir, "volumes")); err != nil {
 		return err
 	}
-	if err := startKwok(runCtx, kubeconfigPath(c.dataDir, "kwok"), c.logFile, stageOptions{
+	if err := startKwok(runCtx, kubeconfigPath(c.dataDir, "kwok"), c.logFile, c.opts.NodeLeaseDuration, stageOptions{
 		readyDelay: c.opts.PodStartupDelay, readyJitter: c.opts.PodStartupJitter, jobDuration: c.opts.JobDuration, podEvents: !c.opts.NoPodEvents}); err != nil {
 		return err
 	}
@@ -307,7 +311,7 @@ func (c *Cluster) waitAPIReady(ctx context.Context) error {
 // Ready, and until the default namespace's service account exists (pods
 // cannot be created before it).
 func (c *Cluster) ensureNodes(ctx context.Context) error {
-	client, err := kubernetes.NewForConfig(c.RESTConfig())
+	client, err := kubernetes.NewForConfig(protobuf(c.RESTConfig()))
 	if err != nil {
 		return err
 	}
@@ -325,15 +329,24 @@ func (c *Cluster) ensureNodes(ctx context.Context) error {
 			return err
 		}
 	}
-	return WaitNodesReady(ctx, client, c.opts.Nodes, 5*time.Minute)
+	return WaitNodesReady(ctx, client, c.opts.Nodes, NodesReadyTimeout(c.opts.Nodes))
+}
+
+// NodesReadyTimeout is how long n new nodes may take to be Ready: five
+// minutes, and one more per thousand nodes.
+func NodesReadyTimeout(n int) time.Duration {
+	return 5*time.Minute + time.Duration(n/1000)*time.Minute
 }
 
 // WaitNodesReady waits until at least n hollow nodes are Ready and the
-// default service account exists.
+// default service account exists. It lists from the API server's watch
+// cache, less often the more nodes there are (a list of 5,000 nodes is
+// megabytes).
 func WaitNodesReady(ctx context.Context, client kubernetes.Interface, n int, timeout time.Duration) error {
 	ready := 0
-	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
-		list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: HollowNodeLabel + "=true"})
+	interval := min(5*time.Second, max(200*time.Millisecond, time.Duration(n)*time.Millisecond))
+	err := wait.PollUntilContextTimeout(ctx, interval, timeout, true, func(ctx context.Context) (bool, error) {
+		list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: HollowNodeLabel + "=true", ResourceVersion: "0"})
 		if err != nil {
 			return false, nil
 		}
@@ -395,7 +408,7 @@ func (c *Cluster) NodeSpec() NodeSpec { return c.st.Node }
 
 // AddNodes creates n more hollow nodes and waits until they are Ready.
 func (c *Cluster) AddNodes(ctx context.Context, n int) error {
-	client, err := kubernetes.NewForConfig(c.RESTConfig())
+	client, err := kubernetes.NewForConfig(protobuf(c.RESTConfig()))
 	if err != nil {
 		return err
 	}
@@ -406,7 +419,7 @@ func (c *Cluster) AddNodes(ctx context.Context, n int) error {
 	if _, err := CreateNodes(ctx, client, n, c.st.Node); err != nil {
 		return err
 	}
-	return WaitNodesReady(ctx, client, len(before.Items)+n, 5*time.Minute)
+	return WaitNodesReady(ctx, client, len(before.Items)+n, NodesReadyTimeout(n))
 }
 
 // Stop shuts the components down, closes etcd, and removes a temporary

@@ -11,9 +11,12 @@ import (
 // controllerManagerArgs runs every default controller (node-lifecycle
 // included: it removes the not-ready taint once kwok marks a node Ready),
 // each with its own service account as in kubeadm clusters. Pod CIDRs are
-// set when perflab creates a node, so node-ipam does not allocate them.
-func controllerManagerArgs(kubeconfig string, p pki) componentArgs {
-	return componentArgs{}.set(
+// set when perflab creates a node, so node-ipam does not allocate them. The
+// node-monitor grace period follows the nodes' lease duration
+// (Options.NodeMonitorGracePeriod); the user's --controller-manager-arg
+// values win.
+func controllerManagerArgs(kubeconfig string, p pki, o Options) componentArgs {
+	a := componentArgs{}.set(
 		"kubeconfig", kubeconfig,
 		"secure-port", "0",
 		"bind-address", "127.0.0.1",
@@ -27,7 +30,10 @@ func controllerManagerArgs(kubeconfig string, p pki) componentArgs {
 		"allocate-node-cidrs", "false",
 		"kube-api-qps", "500",
 		"kube-api-burst", "1000",
+		"node-monitor-grace-period", o.NodeMonitorGracePeriod.String(),
 	)
+	a.setAll(o.ControllerManagerArgs)
+	return a
 }
 
 // newControllerManagerOptions must run before the API server's and the

@@ -20,7 +20,9 @@ type etcdServer struct {
 	closeOnce sync.Once
 }
 
-func startEtcd(ctx context.Context, dataDir string, p pki, pt ports, logFile string) (*etcdServer, error) {
+// startEtcd runs the member; noFsync is etcd's --unsafe-no-fsync (see
+// Options.EtcdUnsafeNoFsync).
+func startEtcd(ctx context.Context, dataDir string, p pki, pt ports, logFile string, noFsync bool) (*etcdServer, error) {
 	cfg := embed.NewConfig()
 	cfg.Name = "perflab"
 	cfg.Dir = filepath.Join(dataDir, "etcd")
@@ -47,6 +49,7 @@ func startEtcd(ctx context.Context, dataDir string, p pki, pt ports, logFile str
 	cfg.QuotaBackendBytes = 8 << 30
 	cfg.AutoCompactionMode = "periodic"
 	cfg.AutoCompactionRetention = "5m"
+	cfg.UnsafeNoFsync = noFsync
 
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {

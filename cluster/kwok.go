@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -16,7 +17,7 @@ import (
 
 // startKwok runs kwok's node and pod controllers for every node carrying
 // kwok's annotation, acting as their kubelets.
-func startKwok(ctx context.Context, kubeconfig string, logs io.Writer, so stageOptions) error {
+func startKwok(ctx context.Context, kubeconfig string, logs io.Writer, leaseDuration time.Duration, so stageOptions) error {
 	// kwok logs through its own slog wrapper; keep it off the terminal.
 	ctx = kwoklog.NewContext(ctx, kwoklog.NewLogger(logs, kwoklog.LevelWarn))
 	st, err := stages(so)
@@ -43,7 +44,13 @@ func startKwok(ctx context.Context, kubeconfig string, logs io.Writer, so stageO
 	if err != nil {
 		return fmt.Errorf("kwok client: %w", err)
 	}
-	typed, err := kubernetes.NewForConfig(restConfig)
+	// The typed client watches every pod: protobuf costs the API server and
+	// kwok far less than JSON to encode and decode (the dynamic client that
+	// patches stages speaks JSON only).
+	typedConfig := protobuf(rest.CopyConfig(restConfig))
+	typedConfig.NegotiatedSerializer = nil
+	typedConfig.GroupVersion = nil
+	typed, err := kubernetes.NewForConfig(typedConfig)
 	if err != nil {
 		return fmt.Errorf("kwok client: %w", err)
 	}
@@ -66,7 +73,7 @@ func startKwok(ctx context.Context, kubeconfig string, logs io.Writer, so stageO
 		PodPlayStageParallelism:           16,
 		NodePlayStageParallelism:          8,
 		NodeLeaseParallelism:              8,
-		NodeLeaseDurationSeconds:          40,
+		NodeLeaseDurationSeconds:          uint(leaseDuration / time.Second),
 		PodsOnNodeSyncParallelism:         4,
 		ID:                                "perflab",
 	})

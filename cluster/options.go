@@ -54,6 +54,28 @@ type Options struct {
 	// AuditLog, when set, is the file the API server writes its audit log
 	// to: every request at Metadata level, as JSON lines (see audit.go).
 	AuditLog string
+
+	// Scale knobs (docs/scale.md). Each mirrors a setting of a real
+	// cluster; the defaults are those of a kubeadm cluster.
+
+	// NodeLeaseDuration is every node's Lease duration, the kubelet's
+	// nodeLeaseDurationSeconds (default 40s). A node renews its Lease every
+	// quarter of it, so at the default 5,000 nodes write 500 Leases a second.
+	NodeLeaseDuration time.Duration
+	// NodeMonitorGracePeriod is kube-controller-manager's
+	// --node-monitor-grace-period: how long a node may go without renewing
+	// its Lease before it is marked NotReady (default 50s, or 5/4 of a longer
+	// NodeLeaseDuration).
+	NodeMonitorGracePeriod time.Duration
+	// EtcdUnsafeNoFsync is etcd's --unsafe-no-fsync. Nil: on for a
+	// temporary data directory (nothing to lose on a crash), off for one the
+	// user keeps.
+	EtcdUnsafeNoFsync *bool
+	// SchedulerArgs and ControllerManagerArgs are extra kube-scheduler and
+	// kube-controller-manager flags as "key=value", applied over perflab's.
+	// Flags that would change the components' identity or make them serve
+	// are refused unless InsecureAPIServerArgs is set.
+	SchedulerArgs, ControllerManagerArgs []string
 }
 
 // Defaults for Options.
@@ -65,6 +87,10 @@ const (
 	DefaultNodeMemory                  = "256Gi"
 	DefaultMaxRequestsInflight         = 400
 	DefaultMaxMutatingRequestsInflight = 200
+	// DefaultNodeLeaseDuration is the kubelet's nodeLeaseDurationSeconds.
+	DefaultNodeLeaseDuration = 40 * time.Second
+	// DefaultNodeMonitorGracePeriod is kube-controller-manager's default.
+	DefaultNodeMonitorGracePeriod = 50 * time.Second
 )
 
 // ErrInvalidOptions marks option validation failures.
@@ -88,6 +114,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaxMutatingRequestsInflight == 0 {
 		o.MaxMutatingRequestsInflight = DefaultMaxMutatingRequestsInflight
+	}
+	if o.NodeLeaseDuration == 0 {
+		o.NodeLeaseDuration = DefaultNodeLeaseDuration
+	}
+	if o.NodeMonitorGracePeriod == 0 {
+		o.NodeMonitorGracePeriod = max(DefaultNodeMonitorGracePeriod, o.NodeLeaseDuration*5/4)
 	}
 }
 
@@ -113,6 +145,12 @@ func (o Options) Validate() error {
 		return invalid("--max-requests-inflight %d: must not be negative", o.MaxRequestsInflight)
 	case o.MaxMutatingRequestsInflight < 0:
 		return invalid("--max-mutating-requests-inflight %d: must not be negative", o.MaxMutatingRequestsInflight)
+	case o.NodeLeaseDuration < time.Second || o.NodeLeaseDuration%time.Second != 0:
+		return invalid("--node-lease-duration %s: must be a whole number of seconds, at least 1s", o.NodeLeaseDuration)
+	case o.NodeMonitorGracePeriod < o.NodeLeaseDuration/2:
+		// A node renews every quarter of its lease duration; a grace period
+		// shorter than two renewals marks healthy nodes NotReady.
+		return invalid("--node-monitor-grace-period %s: must be at least half of --node-lease-duration %s (two renewals)", o.NodeMonitorGracePeriod, o.NodeLeaseDuration)
 	}
 	for _, q := range []struct{ flag, v string }{{"--node-cpu", o.NodeCPU}, {"--node-memory", o.NodeMemory}} {
 		if q.v == "" {
@@ -132,7 +170,18 @@ func (o Options) Validate() error {
 			return invalid("--apiserver-arg %q: want key=value", a)
 		}
 	}
-	if bad := unsafeOverrides(o.APIServerArgs); len(bad) > 0 && !o.InsecureAPIServerArgs {
+	for _, c := range []struct {
+		flag string
+		args []string
+	}{{"--scheduler-arg", o.SchedulerArgs}, {"--controller-manager-arg", o.ControllerManagerArgs}} {
+		for _, a := range c.args {
+			k, _, ok := strings.Cut(a, "=")
+			if !ok || strings.TrimLeft(k, "-") == "" {
+				return invalid("%s %q: want key=value", c.flag, a)
+			}
+		}
+	}
+	if bad := o.unsafeOverrides(); len(bad) > 0 && !o.InsecureAPIServerArgs {
 		return invalid("%s; pass --insecure-apiserver-args to do it anyway", bad[0])
 	}
 	return nil

@@ -35,16 +35,40 @@ var apiServerGuards = []guard{
 	{"authorization-config", "authorizing with RBAC", nil},
 }
 
-// unsafeOverrides returns, for each --apiserver-arg that would break a
+// componentGuards keep the scheduler and controller-manager on their own
+// identities (RBAC decides what they may do) and serving nothing: their
+// metrics reach /metrics through the API server's registry.
+var componentGuards = []guard{
+	{"kubeconfig", "using its own identity", nil},
+	{"authentication-kubeconfig", "using its own identity", nil},
+	{"authorization-kubeconfig", "using its own identity", nil},
+	{"master", "talking to the embedded API server", nil},
+	{"use-service-account-credentials", "running each controller as its own service account", func(v string) bool { return v == "true" }},
+	{"secure-port", "serving nothing", func(v string) bool { return v == "0" }},
+	{"bind-address", "listening on 127.0.0.1 only", func(v string) bool { return v == "127.0.0.1" }},
+	{"cluster-signing-cert-file", "signing with the cluster CA", nil},
+	{"cluster-signing-key-file", "signing with the cluster CA", nil},
+	{"service-account-private-key-file", "signing tokens with the cluster's key", nil},
+	{"root-ca-file", "publishing the cluster CA", nil},
+}
+
+// unsafeOverrides returns, for each pass-through flag that would break a
 // promise, a sentence saying which.
-func unsafeOverrides(args []string) []string {
+func (o Options) unsafeOverrides() []string {
+	var out []string
+	out = append(out, checkGuards("--apiserver-arg", "the API server", apiServerGuards, o.APIServerArgs)...)
+	out = append(out, checkGuards("--scheduler-arg", "the scheduler", componentGuards, o.SchedulerArgs)...)
+	return append(out, checkGuards("--controller-manager-arg", "the controller-manager", componentGuards, o.ControllerManagerArgs)...)
+}
+
+func checkGuards(flag, component string, guards []guard, args []string) []string {
 	var out []string
 	for _, a := range args {
 		k, v, _ := strings.Cut(a, "=")
 		k = strings.TrimLeft(k, "-")
-		for _, g := range apiServerGuards {
+		for _, g := range guards {
 			if g.flag == k && (g.ok == nil || !g.ok(v)) {
-				out = append(out, fmt.Sprintf("--apiserver-arg %s would stop the API server %s", a, g.promise))
+				out = append(out, fmt.Sprintf("%s %s would stop %s %s", flag, a, component, g.promise))
 			}
 		}
 	}

@@ -11,8 +11,8 @@ import (
 // schedulerArgs: no serving port (its metrics register in the process-wide
 // registry the API server's /metrics exposes), no leader election in a
 // one-member control plane, and the client rate of scalability test clusters.
-func schedulerArgs(kubeconfig string) componentArgs {
-	return componentArgs{}.set(
+func schedulerArgs(kubeconfig string, o Options) componentArgs {
+	a := componentArgs{}.set(
 		"kubeconfig", kubeconfig,
 		"secure-port", "0",
 		"bind-address", "127.0.0.1",
@@ -20,6 +20,8 @@ func schedulerArgs(kubeconfig string) componentArgs {
 		"kube-api-qps", "500",
 		"kube-api-burst", "1000",
 	)
+	a.setAll(o.SchedulerArgs)
+	return a
 }
 
 func newSchedulerOptions(args componentArgs) (*options.Options, error) {

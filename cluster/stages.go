@@ -3,6 +3,7 @@ package cluster
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 	"time"
 
 	nodefast "sigs.k8s.io/kwok/kustomize/stage/node/fast"
@@ -45,6 +46,7 @@ func stages(o stageOptions) (map[internalversion.StageResourceRef][]*internalver
 		podfast.DefaultPodReady,
 		podfast.DefaultPodComplete,
 		podfast.DefaultPodDelete,
+		podReadyAgain,
 	}
 	if o.podEvents {
 		raw = append(raw, podPulling, podPulled, podCreated)
@@ -57,6 +59,9 @@ func stages(o stageOptions) (map[internalversion.StageResourceRef][]*internalver
 		}
 		switch s.Name {
 		case podReadyStage:
+			if err := keepPodIPs(s); err != nil {
+				return nil, err
+			}
 			if o.readyDelay > 0 || o.readyJitter > 0 {
 				d := o.readyDelay.Milliseconds()
 				// kwok's jitter is the upper bound of a uniform delay.
@@ -79,8 +84,34 @@ func stages(o stageOptions) (map[internalversion.StageResourceRef][]*internalver
 	return out, nil
 }
 
-// The stages that emit the kubelet's events before kwok's pod-ready.
+// keepPodIPs makes kwok's pod-ready template leave a pod's IPs alone when
+// it has them. kwok can play pod-ready twice for one pod (a stale watch
+// event queued behind its own patch); the second play took a new IP from
+// the node's pool, the merge patch then held two IPs of one family, and the
+// API server refused it ("may specify no more than one IP for each IP
+// family"), leaking the IP.
+func keepPodIPs(s *internalversion.Stage) error {
+	const from, to = "{{ $podIPs := PodIPsWith", "phase: Running"
+	for _, st := range s.Spec.Steps {
+		if st.Patch == nil || st.Patch.Subresource != "status" {
+			continue
+		}
+		t := st.Patch.Template
+		i, j := strings.Index(t, from), strings.Index(t, to)
+		if i < 0 || j < i {
+			break
+		}
+		st.Patch.Template = t[:i] + "{{ if not .status.podIP }}\n" + t[i:j] + "{{ end }}\n" + t[j:]
+		return nil
+	}
+	return fmt.Errorf("kwok stage %s: its status template no longer assigns pod IPs as perflab expects", podReadyStage)
+}
+
+// The stages that emit the kubelet's events before kwok's pod-ready, and
+// the one that makes a pod Ready again after its node was NotReady.
 var (
+	//go:embed stages/pod-ready-again.yaml
+	podReadyAgain string
 	//go:embed stages/pod-pulling.yaml
 	podPulling string
 	//go:embed stages/pod-pulled.yaml

@@ -142,3 +142,76 @@ func eventTime(e corev1.Event) time.Time {
 	}
 	return e.FirstTimestamp.Time
 }
+
+// kwok's pod-ready template keeps a pod's IPs when it has them, and every
+// stage perflab builds parses.
+func TestStagesKeepPodIPs(t *testing.T) {
+	for _, events := range []bool{false, true} {
+		st, err := stages(stageOptions{podEvents: events})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, list := range st {
+			for _, s := range list {
+				names = append(names, s.Name)
+				if s.Name != podReadyStage {
+					continue
+				}
+				tmpl := s.Spec.Steps[0].Patch.Template
+				guard := strings.Index(tmpl, "{{ if not .status.podIP }}")
+				alloc := strings.Index(tmpl, "PodIPsWith")
+				if guard < 0 || alloc < guard {
+					t.Errorf("pod-ready template does not guard the IP allocation:\n%s", tmpl)
+				}
+			}
+		}
+		if !slices.Contains(names, "pod-ready-again") || !slices.Contains(names, podReadyStage) {
+			t.Errorf("stages %v: want pod-ready and pod-ready-again", names)
+		}
+	}
+}
+
+// A running pod the node-lifecycle controller marked unready (its node's
+// Lease was late) becomes Ready again with the same IP, as with a live
+// kubelet.
+func TestPodReadyAgain(t *testing.T) {
+	c := kclient(t)
+	ns := namespace(t, c)
+	ctx := context.Background()
+	tmpl := podTemplate(nil)
+	pod, err := c.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "blip"}, Spec: tmpl.Spec}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := func(p *corev1.Pod) corev1.ConditionStatus {
+		for _, cond := range p.Status.Conditions {
+			if cond.Type == corev1.PodReady {
+				return cond.Status
+			}
+		}
+		return ""
+	}
+	eventually(t, time.Minute, "pod Ready", func(ctx context.Context) (bool, error) {
+		pod, err = c.CoreV1().Pods(ns).Get(ctx, "blip", metav1.GetOptions{})
+		return err == nil && ready(pod) == corev1.ConditionTrue, err
+	})
+	ip := pod.Status.PodIP
+	// What MarkPodsNotReady does.
+	for i := range pod.Status.Conditions {
+		if pod.Status.Conditions[i].Type == corev1.PodReady {
+			pod.Status.Conditions[i].Status = corev1.ConditionFalse
+			pod.Status.Conditions[i].LastTransitionTime = metav1.Now()
+		}
+	}
+	if _, err := c.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "pod Ready again", func(ctx context.Context) (bool, error) {
+		pod, err = c.CoreV1().Pods(ns).Get(ctx, "blip", metav1.GetOptions{})
+		return err == nil && ready(pod) == corev1.ConditionTrue, err
+	})
+	if pod.Status.PodIP != ip || len(pod.Status.PodIPs) != 1 {
+		t.Errorf("pod IPs %v (podIP %s), want only %s", pod.Status.PodIPs, pod.Status.PodIP, ip)
+	}
+}

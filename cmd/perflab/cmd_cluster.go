@@ -74,7 +74,8 @@ func addClusterKnobFlags(fs *pflag.FlagSet, c *cluster.Options) {
 	fs.IntVar(&c.MaxMutatingRequestsInflight, "max-mutating-requests-inflight", cluster.DefaultMaxMutatingRequestsInflight, "kube-apiserver --max-mutating-requests-inflight")
 	fs.StringVar(&c.ResourceUsage, "resource-usage", "", "YAML of kwok ResourceUsage/ClusterResourceUsage objects: the simulated usage kubectl top shows (default: from each container's requests and limits)")
 	fs.StringArrayVar(&c.APIServerArgs, "apiserver-arg", nil, "extra kube-apiserver flag as key=value (repeatable); values that weaken binding, authentication, TLS or RBAC are refused")
-	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg values that weaken binding to 127.0.0.1, authentication, TLS or RBAC (prints a warning)")
+	fs.BoolVar(&c.InsecureAPIServerArgs, "insecure-apiserver-args", false, "accept --apiserver-arg, --scheduler-arg and --controller-manager-arg values that weaken binding to 127.0.0.1, authentication, TLS, RBAC or the components' identities (prints a warning)")
+	addClusterScaleFlags(fs, c)
 }
 
 func newClusterUpCommand() *cobra.Command {
@@ -203,5 +204,5 @@ func runNodesAdd(ctx context.Context, dataDir string, n int, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return cluster.WaitNodesReady(ctx, client, len(total.Items), 5*time.Minute)
+	return cluster.WaitNodesReady(ctx, client, len(total.Items), cluster.NodesReadyTimeout(n))
 }

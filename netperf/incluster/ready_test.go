@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/perflab/perflab/wait"
 )
@@ -60,12 +61,17 @@ func TestWaitReady(t *testing.T) {
 	server := podSpec{role: roleServer, server: true}
 	t.Run("failed", func(t *testing.T) {
 		ns := newNS(t, true, server)
-		p, err := cs.CoreV1().Pods(ns).Get(ctx, "netperf-"+roleServer, metav1.GetOptions{})
+		// The scheduler writes the pod's status too: retry on conflict.
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			p, err := cs.CoreV1().Pods(ns).Get(ctx, "netperf-"+roleServer, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			p.Status.Phase, p.Status.Message = corev1.PodFailed, "image not found"
+			_, err = cs.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{})
+			return err
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		p.Status.Phase, p.Status.Message = corev1.PodFailed, "image not found"
-		if _, err := cs.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now()

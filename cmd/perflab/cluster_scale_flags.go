@@ -1,0 +1,47 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/spf13/pflag"
+
+	"github.com/perflab/perflab/cluster"
+)
+
+// addClusterScaleFlags registers the knobs large simulated clusters need
+// (docs/scale.md). Each names the real-cluster setting it mirrors; the
+// defaults are a kubeadm cluster's.
+func addClusterScaleFlags(fs *pflag.FlagSet, c *cluster.Options) {
+	fs.DurationVar(&c.NodeLeaseDuration, "node-lease-duration", cluster.DefaultNodeLeaseDuration,
+		"each node's Lease duration (kubelet nodeLeaseDurationSeconds); nodes renew every quarter of it, so 5,000 nodes at 40s write 500 Leases/s")
+	fs.DurationVar(&c.NodeMonitorGracePeriod, "node-monitor-grace-period", 0,
+		"kube-controller-manager --node-monitor-grace-period: an unrenewed Lease marks its node NotReady after this (default 50s, or 5/4 of a longer --node-lease-duration)")
+	fs.Var(&optionalBool{p: &c.EtcdUnsafeNoFsync}, "etcd-unsafe-no-fsync",
+		"etcd --unsafe-no-fsync: skip fsync, so a crash may lose data; auto is on for a temporary data dir, off for --data-dir")
+	fs.Lookup("etcd-unsafe-no-fsync").NoOptDefVal = "true"
+	fs.StringArrayVar(&c.SchedulerArgs, "scheduler-arg", nil,
+		"extra kube-scheduler flag as key=value (repeatable), e.g. config=sched.yaml for percentageOfNodesToScore; identity and serving flags are refused")
+	fs.StringArrayVar(&c.ControllerManagerArgs, "controller-manager-arg", nil,
+		"extra kube-controller-manager flag as key=value (repeatable), e.g. concurrent-replicaset-syncs=10; identity and serving flags are refused")
+}
+
+// optionalBool is a bool flag whose "not given" is kept apart from false.
+type optionalBool struct{ p **bool }
+
+func (b *optionalBool) String() string {
+	if b.p == nil || *b.p == nil {
+		return "auto"
+	}
+	return strconv.FormatBool(**b.p)
+}
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*b.p = &v
+	return nil
+}
+
+func (b *optionalBool) Type() string { return "bool" }
