@@ -147,7 +147,9 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 	if err != nil {
 		return fmt.Errorf("bench: API server metrics after the load: %w", err)
 	}
-	res.APICalls = clusterbench.APICallsOf(measure.APICallsFromDelta(metrics.Delta(before, after)))
+	delta := metrics.Delta(before, after)
+	res.APICalls = clusterbench.APICallsOf(measure.APICallsFromDelta(delta))
+	res.Scheduler = clusterbench.SchedulerOf(delta)
 	if o.ProfileDir != "" {
 		p, err := writeHeapProfile(o.ProfileDir, HeapLoadedProfile)
 		if err != nil {

@@ -65,10 +65,10 @@ func (pc *podCounter) change(from, to int) {
 		}
 	}
 	if d := (to&podReady - from&podReady) / podReady; d != 0 {
-		pc.ready.Add(int64(d))
-		if pc.onReady != nil {
+		if pc.onReady != nil { // first, so the progress line has every pod the waiter saw Ready
 			pc.onReady(int64(d))
 		}
+		pc.ready.Add(int64(d))
 	}
 }
 

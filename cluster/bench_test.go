@@ -64,7 +64,7 @@ func TestBench(t *testing.T) {
 	if err := clusterbench.WriteTables(&tables, []clusterbench.Result{r}); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("child output:\n%s\n%s", out, tables.String())
+	t.Logf("child output:\n%s\n%s\nscheduler %+v", out, tables.String(), r.Scheduler)
 	for _, bad := range r.Check() {
 		t.Error(bad)
 	}
@@ -90,6 +90,9 @@ func TestBench(t *testing.T) {
 	}
 	if c := calls["POST pods (resource)"]; c.Count < 300 {
 		t.Errorf("POST pods counted %d calls, want at least 300", c.Count)
+	}
+	if s := r.Scheduler; s.Scheduled != 300 || s.AttemptP99 <= 0 || s.AttemptP50 > s.AttemptP99 {
+		t.Errorf("scheduler metrics: %+v, want 300 scheduled and attempt quantiles", s)
 	}
 	if len(r.Timeline) == 0 || r.Timeline[len(r.Timeline)-1].Scheduled != 300 {
 		t.Errorf("timeline %v does not end with 300 scheduled", r.Timeline)

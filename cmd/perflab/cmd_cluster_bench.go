@@ -37,8 +37,11 @@ Ready, creates one Deployment of --pods replicas and waits until every pod is
 Ready. It reports:
   start → API ready, start → nodes Ready, idle RSS (nodes Ready),
   Deployment created → all pods Ready and its pods/s,
-  scheduling throughput (pods bound per second, from a pod watch),
-  RSS loaded and peak (VmHWM) of the whole process, peak KiB per pod,
+  scheduling throughput (pods bound per second, from a pod watch), and the
+  scheduler's own metrics: attempts by result, attempt p50/p99, and the pod
+  scheduling SLI p99 (queue → scheduled, retries included),
+  RSS loaded and peak (VmHWM) of the whole process, peak KiB per pod and
+  (peak − idle) KiB per pod,
   API call latency p50/p90/p99 per verb, resource and scope during the load,
   from the API server's apiserver_request_sli_duration_seconds histogram
   (scraped before and after; quantiles interpolated as histogram_quantile
@@ -192,7 +195,9 @@ func printBenchResult(out io.Writer, r clusterbench.Result) {
 	fmt.Fprintf(out, "  idle RSS                 %s\n", mib(r.IdleRSSBytes))
 	fmt.Fprintf(out, "  deployment → all Ready   %s (%.1f pods/s)\n", r.PodsReady.Round(time.Millisecond), r.PodsPerSecond)
 	fmt.Fprintf(out, "  scheduling throughput    %.1f pods/s\n", r.SchedulingPerSec)
-	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s (%.1f KiB per pod)\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes), r.PeakKiBPerPod())
+	fmt.Fprintf(out, "  scheduler                %d scheduled, %d unschedulable attempts; attempt p50 %s p99 %s; pod queue → scheduled p99 %s\n",
+		r.Scheduler.Scheduled, r.Scheduler.Unschedulable, clusterbench.Round(r.Scheduler.AttemptP50), clusterbench.Round(r.Scheduler.AttemptP99), clusterbench.Round(r.Scheduler.PodSLIP99))
+	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s (%.1f KiB per pod; %.1f KiB per pod above idle)\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes), r.PeakKiBPerPod(), r.GrowthKiBPerPod())
 	fmt.Fprintf(out, "  API calls over SLO       %d of %d\n", r.SLOViolations(), len(r.APICalls))
 }
 
