@@ -27,6 +27,8 @@ type Result struct {
 	// APICalls are the API server's SLI latencies during the load phase
 	// (Deployment created → all Ready), slowest p99 first.
 	APICalls []APICall `json:"apiCalls"`
+	// Scheduler is the scheduler's own metrics over the load phase.
+	Scheduler Scheduler `json:"scheduler"`
 	// Timeline is the pod counts and RSS once a second during the load.
 	Timeline []Sample `json:"timeline,omitempty"`
 	// Profiles are the pprof files written with --profile.
@@ -39,6 +41,14 @@ func (r Result) PeakKiBPerPod() float64 {
 		return 0
 	}
 	return float64(r.PeakRSSBytes) / 1024 / float64(r.Pods)
+}
+
+// GrowthKiBPerPod is what each pod added to the RSS: (peak − idle) / pods.
+func (r Result) GrowthKiBPerPod() float64 {
+	if r.Pods == 0 {
+		return 0
+	}
+	return float64(r.PeakRSSBytes-r.IdleRSSBytes) / 1024 / float64(r.Pods)
 }
 
 // Size is "NODESxPODS".
@@ -145,6 +155,9 @@ func (r Result) Check() []string {
 		if c.Count <= 0 || c.P50 > c.P90 || c.P90 > c.P99 || c.SlowCount > c.Count {
 			bad = append(bad, fmt.Sprintf("API call %s: count %d (%d slow), p50 %s p90 %s p99 %s", c.Name(), c.Count, c.SlowCount, c.P50, c.P90, c.P99))
 		}
+	}
+	if r.Scheduler.Scheduled != 0 && r.Scheduler.Scheduled < r.Pods {
+		bad = append(bad, fmt.Sprintf("the scheduler counted %d pods scheduled, fewer than the %d pods", r.Scheduler.Scheduled, r.Pods))
 	}
 	if n := len(r.Timeline); n > 0 && r.Timeline[n-1].Ready != r.Pods {
 		bad = append(bad, fmt.Sprintf("timeline ends at %d Ready, want %d", r.Timeline[n-1].Ready, r.Pods))

@@ -11,8 +11,8 @@ import (
 func SizesTable(rs []Result) *results.Table {
 	t := &results.Table{
 		Title: "perflab cluster bench",
-		Header: []string{"size", "API ready", "nodes Ready", "idle RSS MiB", "all pods Ready", "pods/s", "scheduling pods/s",
-			"peak RSS MiB", "KiB/pod", "worst 1-object p99", "SLO violations"},
+		Header: []string{"size", "API ready", "nodes Ready", "idle RSS MiB", "all pods Ready", "pods/s", "scheduling pods/s", "scheduling attempt p99",
+			"peak RSS MiB", "KiB/pod", "growth KiB/pod", "worst 1-object p99", "SLO violations"},
 	}
 	for _, r := range rs {
 		p99, call := r.WorstSingleObjectP99()
@@ -21,8 +21,8 @@ func SizesTable(rs []Result) *results.Table {
 			worst = fmt.Sprintf("%s %s", Round(p99), call)
 		}
 		t.Add(r.Size(), Round(r.APIReady), Round(r.NodesReady), r.IdleRSSBytes>>20, Round(r.PodsReady),
-			fmt.Sprintf("%.1f", r.PodsPerSecond), fmt.Sprintf("%.1f", r.SchedulingPerSec),
-			r.PeakRSSBytes>>20, fmt.Sprintf("%.1f", r.PeakKiBPerPod()), worst, r.SLOViolations())
+			fmt.Sprintf("%.1f", r.PodsPerSecond), fmt.Sprintf("%.1f", r.SchedulingPerSec), Round(r.Scheduler.AttemptP99),
+			r.PeakRSSBytes>>20, fmt.Sprintf("%.1f", r.PeakKiBPerPod()), fmt.Sprintf("%.1f", r.GrowthKiBPerPod()), worst, r.SLOViolations())
 	}
 	return t
 }

@@ -98,11 +98,12 @@ func callOf(h metrics.HistogramSeries, verb string) (apiCall, bool) {
 	}
 	l := h.Labels
 	a := apiCall{Resource: l["resource"], Subresource: l["subresource"], Verb: verb, Scope: l["scope"], Count: count}
-	a.Latency = LatencyMetric{P50: seconds(h.Quantile(0.5)), P90: seconds(h.Quantile(0.9)), P99: seconds(h.Quantile(0.99)), Count: count}
+	a.Latency = LatencyMetric{P50: Seconds(h.Quantile(0.5)), P90: Seconds(h.Quantile(0.9)), P99: Seconds(h.Quantile(0.99)), Count: count}
 	return a, true
 }
 
-func seconds(f float64) time.Duration {
+// Seconds is f seconds as a Duration; NaN and ±Inf (no data) are 0.
+func Seconds(f float64) time.Duration {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0
 	}

@@ -75,7 +75,7 @@ func promAPICalls(ctx context.Context, q metrics.Querier, window time.Duration, 
 			return nil, err
 		}
 		for _, s := range append(vec, watchList(wl)...) {
-			a, d := get(s.Metric), seconds(float64(s.Value))
+			a, d := get(s.Metric), Seconds(float64(s.Value))
 			switch qq {
 			case 0.5:
 				a.Latency.P50 = d

@@ -84,9 +84,10 @@ func growthSection(rs []clusterbench.Result, id string) Section {
 			"loaded":             func(r clusterbench.Result) float64 { return mib(r.LoadedRSSBytes) },
 			"peak":               func(r clusterbench.Result) float64 { return mib(r.PeakRSSBytes) },
 		}, "idle (nodes Ready)", "loaded", "peak"),
-		bars(id+"-kib-per-pod", "Peak RSS per pod (nodes included)", "KiB/pod", map[string]func(clusterbench.Result) float64{
-			"peak RSS / pods": func(r clusterbench.Result) float64 { return r.PeakKiBPerPod() },
-		}, "peak RSS / pods"),
+		bars(id+"-kib-per-pod", "RSS per pod", "KiB/pod", map[string]func(clusterbench.Result) float64{
+			"peak RSS / pods (nodes included)": func(r clusterbench.Result) float64 { return r.PeakKiBPerPod() },
+			"(peak − idle) / pods":             func(r clusterbench.Result) float64 { return r.GrowthKiBPerPod() },
+		}, "peak RSS / pods (nodes included)", "(peak − idle) / pods"),
 		bars(id+"-startup", "Start-up", "s", map[string]func(clusterbench.Result) float64{
 			"start → API ready":   func(r clusterbench.Result) float64 { return r.APIReady.Seconds() },
 			"start → nodes Ready": func(r clusterbench.Result) float64 { return r.NodesReady.Seconds() },

@@ -19,26 +19,30 @@ import (
 )
 
 type clusterBenchOptions struct {
-	cluster     cluster.Options // the knobs; Bench sets Nodes and fits MaxPods
-	nodes, pods string
-	timeout     time.Duration
-	json        bool
-	profile     string
-	reportDir   string
+	cluster        cluster.Options // the knobs; Bench sets Nodes and fits MaxPods
+	nodes, pods    string
+	deploymentSize int
+	timeout        time.Duration
+	json           bool
+	profile        string
+	reportDir      string
 }
 
 func newClusterBenchCommand() *cobra.Command {
 	o := &clusterBenchOptions{}
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure the embedded cluster: start-up, RSS, pod throughput and API latency of a Deployment of --pods replicas on --nodes nodes",
+		Short: "Measure the embedded cluster: start-up, RSS, pod throughput and API latency of --pods pods on --nodes nodes",
 		Long: `Starts the embedded cluster with --nodes hollow nodes, waits until they are
-Ready, creates one Deployment of --pods replicas and waits until every pod is
-Ready. It reports:
+Ready, creates --pods pods as Deployments of --deployment-size replicas, each in
+a namespace of its own, and waits until every pod is Ready. It reports:
   start → API ready, start → nodes Ready, idle RSS (nodes Ready),
   Deployment created → all pods Ready and its pods/s,
-  scheduling throughput (pods bound per second, from a pod watch),
-  RSS loaded and peak (VmHWM) of the whole process, peak KiB per pod,
+  scheduling throughput (pods bound per second, from a pod watch), and the
+  scheduler's own metrics: attempts by result, attempt p50/p99, and the pod
+  scheduling SLI p99 (queue → scheduled, retries included),
+  RSS loaded and peak (VmHWM) of the whole process, peak KiB per pod and
+  (peak − idle) KiB per pod,
   API call latency p50/p90/p99 per verb, resource and scope during the load,
   from the API server's apiserver_request_sli_duration_seconds histogram
   (scraped before and after; quantiles interpolated as histogram_quantile
@@ -76,7 +80,8 @@ the nodes with 20% headroom.
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.nodes, "nodes", "10", "hollow nodes; a comma list for several sizes")
-	fs.StringVar(&o.pods, "pods", "1000", "replicas of the benchmark Deployment; a comma list for several sizes")
+	fs.StringVar(&o.pods, "pods", "1000", "pods to create; a comma list for several sizes")
+	fs.IntVar(&o.deploymentSize, "deployment-size", cluster.DefaultDeploymentSize, "replicas per Deployment, each Deployment in a namespace of its own (0: one Deployment of every pod, which makes the scheduler's default topology spreading cost grow with pods²)")
 	durationVar(fs, &o.timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready (per size)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	fs.StringVar(&o.profile, "profile", "", "write CPU (load phase) and heap (nodes Ready, loaded) pprof files into this directory")
@@ -97,7 +102,7 @@ func runClusterBench(ctx context.Context, o *clusterBenchOptions, fs *pflag.Flag
 	f := clusterbench.File{Command: info.Command}
 	if len(sizes) == 1 {
 		var r clusterbench.Result
-		if r, err = cluster.Bench(ctx, cluster.BenchOptions{Nodes: sizes[0].Nodes, Pods: sizes[0].Pods, Timeout: o.timeout, Cluster: o.cluster, ProfileDir: o.profile, Progress: errOut}); err == nil {
+		if r, err = cluster.Bench(ctx, cluster.BenchOptions{Nodes: sizes[0].Nodes, Pods: sizes[0].Pods, DeploymentSize: o.deploymentSize, Timeout: o.timeout, Cluster: o.cluster, ProfileDir: o.profile, Progress: errOut}); err == nil {
 			f.Results = []clusterbench.Result{r}
 			for _, p := range r.Profiles {
 				fmt.Fprintf(errOut, "profile: go tool pprof -top %s\n", p)
@@ -192,7 +197,9 @@ func printBenchResult(out io.Writer, r clusterbench.Result) {
 	fmt.Fprintf(out, "  idle RSS                 %s\n", mib(r.IdleRSSBytes))
 	fmt.Fprintf(out, "  deployment → all Ready   %s (%.1f pods/s)\n", r.PodsReady.Round(time.Millisecond), r.PodsPerSecond)
 	fmt.Fprintf(out, "  scheduling throughput    %.1f pods/s\n", r.SchedulingPerSec)
-	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s (%.1f KiB per pod)\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes), r.PeakKiBPerPod())
+	fmt.Fprintf(out, "  scheduler                %d scheduled, %d unschedulable attempts; attempt p50 %s p99 %s; pod queue → scheduled p99 %s\n",
+		r.Scheduler.Scheduled, r.Scheduler.Unschedulable, clusterbench.Round(r.Scheduler.AttemptP50), clusterbench.Round(r.Scheduler.AttemptP99), clusterbench.Round(r.Scheduler.PodSLIP99))
+	fmt.Fprintf(out, "  RSS loaded / peak        %s / %s (%.1f KiB per pod; %.1f KiB per pod above idle)\n", mib(r.LoadedRSSBytes), mib(r.PeakRSSBytes), r.PeakKiBPerPod(), r.GrowthKiBPerPod())
 	fmt.Fprintf(out, "  API calls over SLO       %d of %d\n", r.SLOViolations(), len(r.APICalls))
 }
 
