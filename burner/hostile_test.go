@@ -86,7 +86,7 @@ func TestSetErrorsNameTheFlag(t *testing.T) {
 // the enclosing block began (line 1 here); the error names line 4.
 func TestInvalidYAMLAtTheParsersLine(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(p, []byte("jobs:\n  - name: a\n    qps: 1\n  jobIterations: 2\n"), 0o644)
+	write(t, p, "jobs:\n  - name: a\n    qps: 1\n  jobIterations: 2\n")
 	_, err := Load(p, LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "c.yaml:4: invalid YAML") {
 		t.Fatalf("err = %v, want c.yaml:4: invalid YAML", err)

@@ -59,9 +59,9 @@ func TestSetDeepMerge(t *testing.T) {
 
 func TestRenderConfigWithEnvAndUserData(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "t.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c-{{.Iteration}}}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("jobs:\n- name: {{.NAME}}\n  jobIterations: {{ env \"ITER\" | default 3 }}\n  qps: {{ .Q }}\n  objects: [{objectTemplate: t.yaml}]\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "u.yaml"), []byte("Q: 9\n"), 0o644)
+	write(t, filepath.Join(dir, "t.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c-{{.Iteration}}}\n")
+	write(t, filepath.Join(dir, "c.yaml"), "jobs:\n- name: {{.NAME}}\n  jobIterations: {{ env \"ITER\" | default 3 }}\n  qps: {{ .Q }}\n  objects: [{objectTemplate: t.yaml}]\n")
+	write(t, filepath.Join(dir, "u.yaml"), "Q: 9\n")
 	t.Setenv("NAME", "from-env")
 	s, err := Load(filepath.Join(dir, "c.yaml"), LoadOptions{UserDataFile: filepath.Join(dir, "u.yaml")})
 	if err != nil {
@@ -76,9 +76,9 @@ func TestRenderConfigWithEnvAndUserData(t *testing.T) {
 // the line and the field.
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "ok.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Nope }}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Iteration }\n"), 0o644)
+	write(t, filepath.Join(dir, "ok.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+	write(t, filepath.Join(dir, "bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Nope }}\n")
+	write(t, filepath.Join(dir, "broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Iteration }\n")
 	for _, tc := range []struct{ name, cfg, want string }{
 		{"invalid yaml", "jobs:\n- name: a\n  qps: 1\n   bad: indent\n", "c.yaml:4: invalid YAML"},
 		{"unknown key", "jobs:\n- name: a\n  objects: [{objectTemplate: ok.yaml}]\n  qsp: 3\n", "c.yaml:4: jobs[0].qsp: unknown field"},

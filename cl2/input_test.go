@@ -16,6 +16,14 @@ import (
 )
 
 // writeConfig writes a config (and extra files name → text) to a temp dir.
+// writeFile writes body to path, failing the test on an error.
+func writeFile(t testing.TB, path, body string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func writeConfig(t *testing.T, config string, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()

@@ -3,7 +3,6 @@ package cl2
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -54,9 +53,9 @@ func (r *recorder) take() []string {
 
 func TestPhasesReconcile(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{.Name}}\ndata:\n  v: \"{{.Version}}\"\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "svc.yaml"), []byte("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{.Name}}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(`name: phases
+	writeFile(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{.Name}}\ndata:\n  v: \"{{.Version}}\"\n")
+	writeFile(t, filepath.Join(dir, "svc.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{.Name}}\n")
+	writeFile(t, filepath.Join(dir, "c.yaml"), `name: phases
 namespace: {number: 2, prefix: p}
 tuningSets:
 - name: fast
@@ -75,7 +74,7 @@ steps:
     - basename: svc
       objectTemplatePath: svc.yaml
 {{end}}
-`), 0o644)
+`)
 	tst, err := Load(LoadOptions{ConfigPath: filepath.Join(dir, "c.yaml"), Environ: []string{}})
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +125,8 @@ func TestDeleteReversesBundle(t *testing.T) {
 
 func TestListUnknownObjects(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{.Name}}\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(`name: unknown
+	writeFile(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{.Name}}\n")
+	writeFile(t, filepath.Join(dir, "c.yaml"), `name: unknown
 namespace: {number: 1, prefix: u}
 tuningSets: [{name: fast, parallelismLimitedLoad: {parallelismLimit: 1}}]
 steps:
@@ -140,7 +139,7 @@ steps:
       objectTemplatePath: cm.yaml
       listUnknownObjectOptions:
         labelSelector: {matchLabels: {made-by: someone-else}}
-`), 0o644)
+`)
 	tst, err := Load(LoadOptions{ConfigPath: filepath.Join(dir, "c.yaml"), Environ: []string{}})
 	if err != nil {
 		t.Fatal(err)

@@ -83,8 +83,8 @@ func TestTemplateFuncs(t *testing.T) {
 func TestMapping(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
-	os.WriteFile(a, []byte("CL2_PODS: 10\nCL2_NAME: x\n"), 0o644)
-	os.WriteFile(b, []byte("CL2_PODS: 20\n"), 0o644)
+	writeFile(t, a, "CL2_PODS: 10\nCL2_NAME: x\n")
+	writeFile(t, b, "CL2_PODS: 20\n")
 	m, err := Mapping([]string{a, b}, []string{"CL2_QPS=2.5", "CL2_ON=true", "CL2_PODS=20", "HOME=/root"}, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestDecodeProblems(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, s string) string {
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(s), 0o644)
+		writeFile(t, p, s)
 		return p
 	}
 	write("obj.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{.Name}}\n")

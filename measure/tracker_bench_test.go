@@ -32,7 +32,7 @@ func benchPod(i, step int, created time.Time) *corev1.Pod {
 	labels["app"] = "sleep"
 	labels["pod-template-hash"] = "7c9f8d5b4"
 	fields := func(s string) *metav1.FieldsV1 {
-		return &metav1.FieldsV1{Raw: []byte(fmt.Sprintf(`{"f:metadata":{"f:labels":{%s}},"f:spec":{"f:containers":{"k:{\"name\":\"sleep\"}":{".":{},"f:image":{},"f:resources":{"f:requests":{"f:cpu":{},"f:memory":{}}}}}}}`, s))}
+		return metav1.NewFieldsV1(fmt.Sprintf(`{"f:metadata":{"f:labels":{%s}},"f:spec":{"f:containers":{"k:{\"name\":\"sleep\"}":{".":{},"f:image":{},"f:resources":{"f:requests":{"f:cpu":{},"f:memory":{}}}}}}}`, s))
 	}
 	p := &corev1.Pod{
 		TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},

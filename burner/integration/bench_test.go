@@ -49,9 +49,9 @@ func BenchmarkCreate10kConfigMaps(b *testing.B) {
 	bin := buildPerflab(b)
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		os.WriteFile(filepath.Join(dir, "cm.yaml"), []byte(configMapTemplate), 0o644)
+		writeFile(b, filepath.Join(dir, "cm.yaml"), configMapTemplate)
 		cfg := filepath.Join(dir, "config.yaml")
-		os.WriteFile(cfg, []byte(fmt.Sprintf(benchConfig, n, 2000, 2000, fmt.Sprintf("bench-%d", i), true)), 0o644)
+		writeFile(b, cfg, fmt.Sprintf(benchConfig, n, 2000, 2000, fmt.Sprintf("bench-%d", i), true))
 		uuid := fmt.Sprintf("bench-10k-%d-%d", time.Now().Unix(), i)
 		args := []string{bin, "init", "-c", cfg, "--kubeconfig", testCluster.Kubeconfig(), "--uuid", uuid,
 			"--metrics-directory", filepath.Join(dir, "out"), "--log-level", "warn"}
@@ -77,10 +77,10 @@ func BenchmarkRateAccuracy(b *testing.B) {
 		b.Run(fmt.Sprintf("qps=%d", qps), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				dir := b.TempDir()
-				os.WriteFile(filepath.Join(dir, "cm.yaml"), []byte(configMapTemplate), 0o644)
+				writeFile(b, filepath.Join(dir, "cm.yaml"), configMapTemplate)
 				cfg := filepath.Join(dir, "config.yaml")
 				n := qps * 6
-				os.WriteFile(cfg, []byte(fmt.Sprintf(benchConfig, n, qps, 1, fmt.Sprintf("rate-%d-%d", qps, i), false)), 0o644)
+				writeFile(b, cfg, fmt.Sprintf(benchConfig, n, qps, 1, fmt.Sprintf("rate-%d-%d", qps, i), false))
 				spec, err := burner.Load(cfg, burner.LoadOptions{})
 				if err != nil {
 					b.Fatal(err)

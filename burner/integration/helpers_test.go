@@ -83,6 +83,14 @@ func setMaxPods(t *testing.T, n int64) {
 	}
 }
 
+// writeFile writes body to path, failing the test on an error.
+func writeFile(tb testing.TB, path, body string) {
+	tb.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(path)

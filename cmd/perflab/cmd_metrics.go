@@ -53,12 +53,12 @@ Exit codes: 0 ok, 1 error (cluster unreachable, bad exposition).`,
 	return cmd
 }
 
-func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out, errOut io.Writer) error {
+func runMetricsSnapshot(ctx context.Context, o *metricsSnapshotOptions, out, errOut io.Writer) (err error) {
 	env, err := target.Resolve(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	tgt, err := metrics.RESTTarget(env.Config, "/metrics")
 	if err != nil {
 		return err

@@ -274,11 +274,11 @@ func runNetperfCluster(ctx context.Context, o *netperfClusterOptions, w io.Write
 }
 
 // runInCluster runs the in-cluster benchmark on the real cluster t names.
-func runInCluster(ctx context.Context, t target.Options, co incluster.Options, ro netperf.ReportOptions, w io.Writer) error {
+func runInCluster(ctx context.Context, t target.Options, co incluster.Options, ro netperf.ReportOptions, w io.Writer) (err error) {
 	env, err := target.Resolve(ctx, t)
 	if err != nil {
 		return fmt.Errorf("netperf cluster needs a real cluster (the embedded one's pods carry no traffic): %w", err)
 	}
-	defer env.Close()
+	defer closeInto(&err, env.Close)
 	return incluster.RunAndReport(ctx, env, co, ro, w)
 }
