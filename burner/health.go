@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/pager"
 
 	"github.com/perflab/perflab/kube"
 )
@@ -23,13 +25,18 @@ func ClusterHealth(ctx context.Context, c *kube.Client) error {
 	if string(body) != "ok" {
 		return fmt.Errorf("cluster is not healthy: API server /healthz: %s", body)
 	}
-	nodes, err := c.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	// A page at a time: 5,000 nodes are not held at once.
+	var problems []string
+	err = pager.New(func(ctx context.Context, o metav1.ListOptions) (k8sruntime.Object, error) {
+		return c.Typed.CoreV1().Nodes().List(ctx, o)
+	}).EachListItem(ctx, metav1.ListOptions{}, func(obj k8sruntime.Object) error {
+		if n, ok := obj.(*corev1.Node); ok {
+			problems = append(problems, nodeProblems(n)...)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("cluster health: list nodes: %w", err)
-	}
-	var problems []string
-	for _, n := range nodes.Items {
-		problems = append(problems, nodeProblems(n)...)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("cluster is not healthy: %s", strings.Join(problems, "; "))
@@ -38,7 +45,7 @@ func ClusterHealth(ctx context.Context, c *kube.Client) error {
 }
 
 // nodeProblems lists what is wrong with a node by kube-burner's rule.
-func nodeProblems(n corev1.Node) []string {
+func nodeProblems(n *corev1.Node) []string {
 	var out []string
 	for _, c := range n.Status.Conditions {
 		switch {

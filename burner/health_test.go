@@ -21,7 +21,7 @@ func TestNodeProblems(t *testing.T) {
 		{"not ready", node(corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionUnknown}), 1},
 		{"pressure", node(ready, corev1.NodeCondition{Type: corev1.NodeDiskPressure, Status: corev1.ConditionTrue}), 1},
 	} {
-		if got := nodeProblems(tc.n); len(got) != tc.want {
+		if got := nodeProblems(&tc.n); len(got) != tc.want {
 			t.Errorf("%s: %v", tc.name, got)
 		}
 	}

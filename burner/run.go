@@ -368,11 +368,11 @@ func (r *Runner) probe(ctx context.Context) map[string]any {
 	} else {
 		md["k8sVersion"] = v.GitVersion
 	}
-	nodes, err := kube.NewOps(r.client, nil, kube.DefaultRetry, nil).ListRefs(ctx, nodeGVR, "", "")
+	nodes, err := kube.NewOps(r.client, nil, kube.DefaultRetry, nil).CountRefs(ctx, nodeGVR, "", "")
 	if err != nil {
 		slog.Warn("cluster probe: nodes", "err", err)
 	} else {
-		md["totalNodes"] = len(nodes)
+		md["totalNodes"] = nodes
 	}
 	return md
 }

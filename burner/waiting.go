@@ -143,13 +143,13 @@ func (jr *jobRun) verify(ctx context.Context) error {
 	var bad []string
 	for _, o := range jr.objs {
 		sel := labels.Set{kube.LabelRunID: jr.r.runID, kube.LabelJob: jr.job.Name, kube.LabelIndex: itoa(o.index)}.String()
-		items, err := jr.ops.ListRefs(ctx, o.mapping.GVR, "", sel)
+		n, err := jr.ops.CountRefs(ctx, o.mapping.GVR, "", sel)
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", o.kind, err)
 		}
 		want := o.expected / int64(o.docs) * int64(o.kindDocs)
-		if int64(len(items)) != want {
-			bad = append(bad, fmt.Sprintf("%s: found %d, want %d", o.kind, len(items), want))
+		if int64(n) != want {
+			bad = append(bad, fmt.Sprintf("%s: found %d, want %d", o.kind, n, want))
 		}
 	}
 	if len(bad) > 0 {

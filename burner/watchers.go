@@ -7,17 +7,19 @@ import (
 	"sync/atomic"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/cache"
+
+	"github.com/perflab/perflab/kube"
 )
 
-// startWatchers opens the job's watchers: for each, replicas informers
-// (list + watch, cluster-wide, filtered by the label selector) held open
-// until the job ends, as the extra watch load kube-burner's watchers put on
-// the API server. They use their own client, outside the job's rate limit.
+// startWatchers opens the job's watchers: for each, replicas list-watches
+// (cluster-wide, filtered by the label selector; objects are counted, not
+// kept) held open until the job ends, as the extra watch load kube-burner's
+// watchers put on the API server. They use their own client, outside the job's rate limit.
 // stop closes them and returns how many events each saw.
 func (jr *jobRun) startWatchers(ctx context.Context) (stop func() []WatcherResult, err error) {
 	if len(jr.job.Watchers) == 0 {
@@ -43,17 +45,14 @@ func (jr *jobRun) startWatchers(ctx context.Context) (stop func() []WatcherResul
 		s := &started{w: w}
 		all = append(all, s)
 		sel := labels.Set(w.LabelSelector).String()
-		count := func(any) { s.events.Add(1) }
+		res := client.Resource(m.GVR)
 		for range max(w.Replicas, 1) {
-			inf := dynamicinformer.NewFilteredDynamicInformer(client, m.GVR, metav1.NamespaceAll, 0, cache.Indexers{},
-				func(o *metav1.ListOptions) { o.LabelSelector = sel })
-			if _, err := inf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-				AddFunc: count, UpdateFunc: func(_, n any) { count(n) }, DeleteFunc: count,
-			}); err != nil {
-				cancel()
-				return nil, fmt.Errorf("watcher %s: %w", w.Kind, err)
-			}
-			go inf.Informer().RunWithContext(wctx)
+			// Each replica is its own list and watch; the objects are
+			// counted, not kept.
+			lw := kube.ListWatch(client, func(o *metav1.ListOptions) { o.LabelSelector = sel },
+				func(ctx context.Context, o metav1.ListOptions) (k8sruntime.Object, error) { return res.List(ctx, o) }, res.Watch)
+			sink := &kube.Sink{Observe: func(any) { s.events.Add(1) }, Deleted: func(string) { s.events.Add(1) }}
+			go func() { _ = kube.Reflect(wctx, "watcher "+w.Kind, lw, &unstructured.Unstructured{}, sink) }()
 		}
 		slog.Info("watcher started", "job", jr.job.Name, "kind", w.Kind, "selector", sel, "replicas", max(w.Replicas, 1))
 	}

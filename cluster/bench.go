@@ -25,10 +25,16 @@ import (
 )
 
 // BenchOptions size a control-plane benchmark: Nodes hollow nodes, then
-// one Deployment of Pods replicas.
+// Pods replicas in Deployments of at most DeploymentSize, each in a
+// namespace of its own.
 type BenchOptions struct {
 	Nodes int
 	Pods  int
+	// DeploymentSize caps the replicas of one Deployment (0: one Deployment
+	// of every pod). The scheduler's default topology spreading counts, for
+	// each pod, the pods of its owner on every node, so one huge Deployment
+	// costs O(pods²) in all; real workloads are many smaller ones.
+	DeploymentSize int
 	// Timeout bounds the wait for every pod to be Ready.
 	Timeout time.Duration
 	// Cluster is the base of the cluster's options (knobs); Bench sets its
@@ -41,8 +47,23 @@ type BenchOptions struct {
 	Progress io.Writer
 }
 
-// benchNamespace holds the benchmark's Deployment.
-const benchNamespace = "bench"
+// DefaultDeploymentSize is the replicas of one benchmark Deployment.
+const DefaultDeploymentSize = 1000
+
+// benchLabel marks the benchmark's namespaces and pods.
+const benchLabel = "perflab.io/bench"
+
+// benchDeployments splits pods into Deployment sizes of at most size.
+func benchDeployments(pods, size int) []int {
+	if size <= 0 || size >= pods {
+		return []int{pods}
+	}
+	out := make([]int, 0, (pods+size-1)/size)
+	for left := pods; left > 0; left -= size {
+		out = append(out, min(size, left))
+	}
+	return out
+}
 
 // Bench starts a cluster, loads it, and measures. It owns the process's
 // one cluster and stops it before returning.
@@ -85,8 +106,12 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 	if err != nil {
 		return err
 	}
-	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNamespace}}, metav1.CreateOptions{}); err != nil {
-		return fmt.Errorf("bench: %w", err)
+	sizes := benchDeployments(o.Pods, o.DeploymentSize)
+	for i := range sizes {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNamespaceName(i), Labels: map[string]string{benchLabel: "true"}}}
+		if _, err := client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
 	}
 	apiTarget, err := metrics.RESTTarget(c.RESTConfig(), "/metrics")
 	if err != nil {
@@ -95,7 +120,7 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	var rep atomic.Pointer[progress.Reporter] // set when the load starts
-	pods, err := watchPods(watchCtx, client, benchNamespace, func(n int64) {
+	pods, err := watchPods(watchCtx, client, benchLabel+"=true", func(n int64) {
 		if r := rep.Load(); r != nil {
 			r.Add(n)
 		}
@@ -122,7 +147,7 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 	rep.Store(r)
 	stopProgress := r.Start(ctx)
 	tl := startTimeline(ctx, start, pods)
-	if err := createBenchDeployment(ctx, client, o.Pods); err != nil {
+	if err := createBenchDeployments(ctx, client, sizes); err != nil {
 		stopProgress()
 		_ = stopCPU()
 		return err
@@ -160,21 +185,28 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 	return nil
 }
 
-func createBenchDeployment(ctx context.Context, client kubernetes.Interface, pods int) error {
-	labels := map[string]string{"app": "bench"}
-	_, err := client.AppsV1().Deployments(benchNamespace).Create(ctx, &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "bench"},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To(int32(pods)),
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10"}}},
+func benchNamespaceName(i int) string { return fmt.Sprintf("bench-%d", i) }
+
+// createBenchDeployments creates Deployment "bench" of sizes[i] replicas in
+// namespace bench-i, one after another (each is one API call; the
+// controllers create the pods).
+func createBenchDeployments(ctx context.Context, client kubernetes.Interface, sizes []int) error {
+	for i, n := range sizes {
+		labels := map[string]string{"app": "bench", benchLabel: "true"}
+		_, err := client.AppsV1().Deployments(benchNamespaceName(i)).Create(ctx, &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: "bench"},
+			Spec: appsv1.DeploymentSpec{
+				Replicas: ptr.To(int32(n)),
+				Selector: &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10"}}},
+				},
 			},
-		},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		return fmt.Errorf("bench: create Deployment: %w", err)
+		}, metav1.CreateOptions{})
+		if err != nil {
+			return fmt.Errorf("bench: create Deployment %s/bench: %w", benchNamespaceName(i), err)
+		}
 	}
 	return nil
 }

@@ -32,10 +32,12 @@ const (
 	podReady
 )
 
-// watchPods starts counting the pods of namespace ns; it stops with ctx.
-func watchPods(ctx context.Context, client kubernetes.Interface, ns string, onReady func(int64)) (*podCounter, error) {
+// watchPods starts counting the pods that match selector, in every
+// namespace; it stops with ctx.
+func watchPods(ctx context.Context, client kubernetes.Interface, selector string, onReady func(int64)) (*podCounter, error) {
 	pc := &podCounter{onReady: onReady}
-	f := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithNamespace(ns), informers.WithTransform(slimPod))
+	f := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(slimPod),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
 	inf := f.Core().V1().Pods().Informer()
 	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { pc.created.Add(1); pc.change(0, stateOf(obj)) },

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ const benchStep = "bench"
 func runBenchChild(dir string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	res, err := Bench(ctx, BenchOptions{Nodes: 20, Pods: 300, Timeout: 2 * time.Minute, ProfileDir: filepath.Join(dir, "profiles"), Progress: os.Stderr})
+	res, err := Bench(ctx, BenchOptions{Nodes: 20, Pods: 300, DeploymentSize: 120, Timeout: 2 * time.Minute, ProfileDir: filepath.Join(dir, "profiles"), Progress: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
@@ -39,7 +40,7 @@ func runBenchChild(dir string) int {
 }
 
 // TestBench runs `perflab cluster bench`'s measurement at 20 nodes and 300
-// pods in a child process (its own cluster) and checks that the figures
+// pods (three Deployments: 120, 120, 60) in a child process (its own cluster) and checks that the figures
 // hang together; it asserts no speed.
 func TestBench(t *testing.T) {
 	dir := t.TempDir()
@@ -100,6 +101,25 @@ func TestBench(t *testing.T) {
 	for _, name := range []string{HeapNodesReadyProfile, CPULoadProfile, HeapLoadedProfile} {
 		if fi, err := os.Stat(filepath.Join(dir, "profiles", name)); err != nil || fi.Size() == 0 {
 			t.Errorf("profile %s: %v", name, err)
+		}
+	}
+}
+
+func TestBenchDeployments(t *testing.T) {
+	tests := []struct {
+		pods, size int
+		want       []int
+	}{
+		{300, 120, []int{120, 120, 60}},
+		{300, 100, []int{100, 100, 100}},
+		{300, 0, []int{300}},
+		{300, 300, []int{300}},
+		{300, 1000, []int{300}},
+		{1, 1000, []int{1}},
+	}
+	for _, tt := range tests {
+		if got := benchDeployments(tt.pods, tt.size); !slices.Equal(got, tt.want) {
+			t.Errorf("benchDeployments(%d, %d) = %v, want %v", tt.pods, tt.size, got, tt.want)
 		}
 	}
 }

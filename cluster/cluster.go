@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,9 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	}
 	for _, w := range o.unsafeOverrides() {
 		slog.Warn("insecure: " + w)
+	}
+	if o.MemoryLimit > 0 {
+		debug.SetMemoryLimit(o.MemoryLimit)
 	}
 	c := &Cluster{opts: o, started: time.Now()}
 	defer func() {

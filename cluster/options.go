@@ -76,6 +76,12 @@ type Options struct {
 	// Flags that would change the components' identity or make them serve
 	// are refused unless InsecureAPIServerArgs is set.
 	SchedulerArgs, ControllerManagerArgs []string
+	// MemoryLimit is the Go runtime's soft memory limit for the process the
+	// cluster runs in, in bytes: GOMEMLIMIT, which production control-plane
+	// components are often run with. The garbage collector works harder as
+	// the heap nears it, instead of letting the heap grow to twice the live
+	// data. 0 leaves the runtime's setting (GOMEMLIMIT, else none).
+	MemoryLimit int64
 }
 
 // Defaults for Options.
@@ -145,6 +151,8 @@ func (o Options) Validate() error {
 		return invalid("--max-requests-inflight %d: must not be negative", o.MaxRequestsInflight)
 	case o.MaxMutatingRequestsInflight < 0:
 		return invalid("--max-mutating-requests-inflight %d: must not be negative", o.MaxMutatingRequestsInflight)
+	case o.MemoryLimit < 0:
+		return invalid("--memory-limit %d: must not be negative", o.MemoryLimit)
 	case o.NodeLeaseDuration < time.Second || o.NodeLeaseDuration%time.Second != 0:
 		return invalid("--node-lease-duration %s: must be a whole number of seconds, at least 1s", o.NodeLeaseDuration)
 	case o.NodeMonitorGracePeriod < o.NodeLeaseDuration/2:

@@ -201,6 +201,19 @@ type Ref struct {
 // whole objects.
 func (o *Ops) ListRefs(ctx context.Context, gvr schema.GroupVersionResource, ns, selector string) ([]Ref, error) {
 	var refs []Ref
+	err := o.EachRef(ctx, gvr, ns, selector, func(r Ref) { refs = append(refs, r) })
+	return refs, err
+}
+
+// CountRefs counts the objects ListRefs would list, keeping none of them.
+func (o *Ops) CountRefs(ctx context.Context, gvr schema.GroupVersionResource, ns, selector string) (int, error) {
+	n := 0
+	err := o.EachRef(ctx, gvr, ns, selector, func(Ref) { n++ })
+	return n, err
+}
+
+// EachRef calls fn with each object ListRefs would list, a page at a time.
+func (o *Ops) EachRef(ctx context.Context, gvr schema.GroupVersionResource, ns, selector string, fn func(Ref)) error {
 	opts := metav1.ListOptions{LabelSelector: selector, Limit: 500}
 	for {
 		var page *metav1.PartialObjectMetadataList
@@ -214,15 +227,15 @@ func (o *Ops) ListRefs(ctx context.Context, gvr schema.GroupVersionResource, ns,
 			return err
 		})
 		if err != nil {
-			return refs, err
+			return err
 		}
 		for i := range page.Items {
 			m := &page.Items[i]
-			refs = append(refs, Ref{Namespace: m.Namespace, Name: m.Name, Deleting: m.DeletionTimestamp != nil,
+			fn(Ref{Namespace: m.Namespace, Name: m.Name, Deleting: m.DeletionTimestamp != nil,
 				Owned: len(m.OwnerReferences) > 0, Labels: m.Labels})
 		}
 		if page.Continue == "" {
-			return refs, nil
+			return nil
 		}
 		opts.Continue = page.Continue
 	}

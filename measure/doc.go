@@ -11,7 +11,8 @@
 // Factory plus one line in names.go.
 //
 // The pod tracker (PodTracker) records each pod's creation and condition
-// transitions once; kube-burner's podLatency and ClusterLoader2's
+// transitions once, in a small record per pod (the pods themselves are not
+// kept: kube.Sink); kube-burner's podLatency and ClusterLoader2's
 // PodStartupLatency and SchedulingThroughput read its PodTimes. Quantiles
 // are nearest-rank. Unlike package metrics (Prometheus and /metrics), this
 // package watches API objects.

@@ -8,9 +8,13 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/perflab/perflab/kube"
 )
 
 // informerFactory returns an informer factory over the selected objects.
@@ -20,6 +24,25 @@ func informerFactory(c kubernetes.Interface, s Selector) informers.SharedInforme
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.LabelSelector, o.FieldSelector = s.Labels, s.Fields
 		}))
+}
+
+// observeEach lists and watches what list and watch return (with the options
+// tweak sets) until ctx ends, calls fn with each state of each object of type
+// T and keeps none (kube.Sink); it returns once the initial list has been
+// observed.
+func observeEach[T k8sruntime.Object](ctx context.Context, what string, cs kubernetes.Interface, tweak func(*metav1.ListOptions),
+	list func(context.Context, metav1.ListOptions) (k8sruntime.Object, error),
+	watch func(context.Context, metav1.ListOptions) (watch.Interface, error), fn func(T)) error {
+	var expected T
+	sink := &kube.Sink{Observe: func(obj any) {
+		if o, ok := obj.(T); ok {
+			fn(o)
+		}
+	}}
+	if err := kube.Reflect(ctx, what, kube.ListWatch(cs, tweak, list, watch), expected, sink); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // observe calls fn with every object an informer adds or updates.

@@ -1,39 +1,12 @@
 package measure
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
-	"k8s.io/client-go/kubernetes"
 )
-
-// podEvents are the event times of one pod that pod latency reads.
-type podEvents struct {
-	scheduled time.Time // the scheduler's Scheduled event
-	started   time.Time // the kubelet's last Started event
-}
-
-// startEvents runs an informer on pod events that records their times.
-func (t *PodTracker) startEvents(ctx context.Context, cs kubernetes.Interface) error {
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0,
-		informers.WithNamespace(t.opts.Namespace),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.FieldSelector = "involvedObject.kind=Pod" }),
-		informers.WithTransform(func(obj any) (any, error) {
-			if e, ok := obj.(*corev1.Event); ok {
-				t.ObserveEvent(e)
-				return &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: e.Name, Namespace: e.Namespace, UID: e.UID, ResourceVersion: e.ResourceVersion}}, nil
-			}
-			return obj, nil
-		}),
-	)
-	f.Core().V1().Events().Informer()
-	return runInformers(ctx, f, "pod events")
-}
 
 // ObserveEvent records a pod's Scheduled event time (its eventTime, in
 // microseconds) and its latest Started event time, taken from the event's
@@ -52,15 +25,11 @@ func (t *PodTracker) ObserveEvent(e *corev1.Event) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	pe := t.events[e.InvolvedObject.UID]
-	if pe == nil {
-		pe = &podEvents{}
-		t.events[e.InvolvedObject.UID] = pe
-	}
+	r := t.record(e.InvolvedObject.UID)
 	if e.Reason == "Scheduled" {
-		setOnce(&pe.scheduled, at)
-	} else if at.After(pe.started) {
-		pe.started = at
+		setFirst(&r.eventScheduled, at)
+	} else if n := nanos(at); n > r.eventStarted {
+		r.eventStarted = n
 	}
 }
 

@@ -99,6 +99,11 @@ func PodLatencies(pods []PodTimes, uuid, job string, now time.Time) ([]PodLatenc
 			Namespace: p.Namespace, Name: p.Name, NodeName: p.Node,
 		}
 		docs = append(docs, d)
+		if len(per) == 0 { // every condition gets a value per document
+			for _, c := range PodConditions {
+				per[c] = make([]float64, 0, len(pods))
+			}
+		}
 		per[CondScheduled] = append(per[CondScheduled], float64(d.SchedulingLatency))
 		per[CondReadyToStartContainers] = append(per[CondReadyToStartContainers], float64(d.ReadyToStartContainersLatency))
 		per[CondInitialized] = append(per[CondInitialized], float64(d.InitializedLatency))

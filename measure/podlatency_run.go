@@ -38,7 +38,9 @@ func (m *podLatency) Stop() {
 func (m *podLatency) Collect(ctx context.Context, _ Params) (*Result, error) {
 	m.awaitStarted(ctx)
 	m.Stop()
-	docs, qs := PodLatencies(m.tracker.Pods(), m.cfg.UUID, m.cfg.Job, m.cfg.now())
+	pods := m.tracker.Pods()
+	m.tracker.Reset() // its records are not needed while the documents are written
+	docs, qs := PodLatencies(pods, m.cfg.UUID, m.cfg.Job, m.cfg.now())
 	return kubeBurnerResult(m.cfg, PodLatencyMetric, PodLatencyQuantilesMetric, docs, qs), nil
 }
 
@@ -52,14 +54,8 @@ const startedWithin = 10 * time.Second
 func (m *podLatency) awaitStarted(ctx context.Context) {
 	deadline := m.cfg.now().Add(startedWithin)
 	for m.cfg.now().Before(deadline) {
-		missing, any := 0, false
-		for _, p := range m.tracker.Pods() {
-			any = any || !p.ContainersStarted.IsZero()
-			if !p.Ready.IsZero() && p.ContainersStarted.IsZero() {
-				missing++
-			}
-		}
-		if missing == 0 || !any {
+		missing, anyStarted := m.tracker.startedMissing()
+		if missing == 0 || !anyStarted {
 			return
 		}
 		select {

@@ -2,7 +2,6 @@ package measure
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"sync"
@@ -10,10 +9,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
 )
 
 // PodTimes is what is known about one pod's start-up. Zero times were not
@@ -54,13 +52,13 @@ type TrackerOptions struct {
 	Events bool
 }
 
-// PodTracker records PodTimes from a pod informer. Each pod is stored once as
-// a small struct, not as the full object.
+// PodTracker records PodTimes from a pod watch. Each pod is kept once as a
+// podRecord, not as the full object.
 type PodTracker struct {
-	opts   TrackerOptions
-	mu     sync.Mutex
-	pods   map[types.UID]*PodTimes
-	events map[types.UID]*podEvents
+	opts    TrackerOptions
+	mu      sync.Mutex
+	pods    map[types.UID]*podRecord
+	strings map[string]string // namespaces and node names, stored once
 }
 
 // NewPodTracker returns a tracker; Start runs it.
@@ -68,35 +66,25 @@ func NewPodTracker(o TrackerOptions) *PodTracker {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &PodTracker{opts: o, pods: map[types.UID]*PodTimes{}, events: map[types.UID]*podEvents{}}
+	return &PodTracker{opts: o, pods: map[types.UID]*podRecord{}, strings: map[string]string{}}
 }
 
-// Start runs a pod informer until ctx ends and returns once its initial list
-// has been observed.
+// Start lists and watches the selected pods until ctx ends and returns once
+// its initial list has been observed. Pods are observed as they arrive and
+// not kept (kube.Sink): per pod only a podRecord stays in memory.
 func (t *PodTracker) Start(ctx context.Context, cs kubernetes.Interface) error {
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0,
-		informers.WithNamespace(t.opts.Namespace),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = t.opts.Selector }),
-		informers.WithTransform(func(obj any) (any, error) {
-			if p, ok := obj.(*corev1.Pod); ok {
-				t.Observe(p)
-				// Keep only what the store needs to key the object.
-				return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, UID: p.UID, ResourceVersion: p.ResourceVersion}}, nil
-			}
-			return obj, nil
-		}),
-	)
-	inf := f.Core().V1().Pods().Informer()
-	go inf.RunWithContext(ctx)
-	if t.opts.Events {
-		if err := t.startEvents(ctx, cs); err != nil {
-			return err
-		}
+	pods := cs.CoreV1().Pods(t.opts.Namespace)
+	err := observeEach(ctx, "pod tracker", cs, func(o *metav1.ListOptions) { o.LabelSelector = t.opts.Selector },
+		func(ctx context.Context, o metav1.ListOptions) (k8sruntime.Object, error) { return pods.List(ctx, o) },
+		pods.Watch, t.Observe)
+	if err != nil || !t.opts.Events {
+		return err
 	}
-	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
-		return fmt.Errorf("pod tracker: %w", ctx.Err())
-	}
-	return nil
+	// Pod events (kube-burner v2's sub-second Scheduled and Started).
+	events := cs.CoreV1().Events(t.opts.Namespace)
+	return observeEach(ctx, "pod events", cs, func(o *metav1.ListOptions) { o.FieldSelector = "involvedObject.kind=Pod" },
+		func(ctx context.Context, o metav1.ListOptions) (k8sruntime.Object, error) { return events.List(ctx, o) },
+		events.Watch, t.ObserveEvent)
 }
 
 func labelInt(l map[string]string, key string) int {
@@ -115,70 +103,80 @@ func labelInt(l map[string]string, key string) int {
 func (t *PodTracker) Observe(p *corev1.Pod) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	pt, ok := t.pods[p.UID]
-	if !ok {
-		pt = &PodTimes{
-			UID: p.UID, Namespace: p.Namespace, Name: p.Name,
-			JobIteration: labelInt(p.Labels, t.opts.IterationLabel),
-			Replica:      labelInt(p.Labels, t.opts.ReplicaLabel),
-			Created:      p.CreationTimestamp.UTC(),
-		}
-		t.pods[p.UID] = pt
+	r := t.record(p.UID)
+	if !r.seen {
+		r.seen = true
+		r.namespace, r.name = t.intern(p.Namespace), p.Name
+		r.jobIteration = int32(labelInt(p.Labels, t.opts.IterationLabel))
+		r.replica = int32(labelInt(p.Labels, t.opts.ReplicaLabel))
+		r.created = nanos(p.CreationTimestamp.Time)
 	}
-	if pt.Node == "" {
-		pt.Node = p.Spec.NodeName
+	if r.node == "" {
+		r.node = t.intern(p.Spec.NodeName)
 	}
 	for _, c := range p.Status.Conditions {
 		if c.Status != corev1.ConditionTrue {
 			continue
 		}
-		at := c.LastTransitionTime.UTC()
+		at := c.LastTransitionTime.Time
 		switch c.Type {
 		case corev1.PodScheduled:
-			setOnce(&pt.Scheduled, at)
+			setFirst(&r.scheduled, at)
 		case corev1.PodReadyToStartContainers:
-			setOnce(&pt.ReadyToStartContainers, at)
+			setFirst(&r.readyToStartContainers, at)
 		case corev1.PodInitialized:
-			setOnce(&pt.Initialized, at)
+			setFirst(&r.initialized, at)
 		case corev1.ContainersReady:
-			setOnce(&pt.ContainersReady, at)
+			setFirst(&r.containersReady, at)
 		case corev1.PodReady:
-			setOnce(&pt.Ready, at)
+			setFirst(&r.ready, at)
 			if p.Status.Phase == corev1.PodRunning {
-				setOnce(&pt.WatchedReady, t.opts.Now().UTC())
+				setFirst(&r.watchedReady, t.opts.Now())
 			}
 		}
 	}
-	if p.Status.Phase == corev1.PodRunning && pt.Running.IsZero() {
+	if p.Status.Phase == corev1.PodRunning && r.running == 0 {
 		var last time.Time
 		for _, cs := range p.Status.ContainerStatuses {
 			if cs.State.Running != nil && cs.State.Running.StartedAt.After(last) {
-				last = cs.State.Running.StartedAt.UTC()
+				last = cs.State.Running.StartedAt.Time
 			}
 		}
-		pt.Running = last
+		r.running = nanos(last)
 	}
 }
 
-func setOnce(dst *time.Time, at time.Time) {
-	if dst.IsZero() {
-		*dst = at
+// record is uid's record, created (not yet seen) if there is none. t.mu is
+// held.
+func (t *PodTracker) record(uid types.UID) *podRecord {
+	r := t.pods[uid]
+	if r == nil {
+		r = &podRecord{}
+		t.pods[uid] = r
 	}
+	return r
+}
+
+// intern returns s, stored once per tracker. t.mu is held.
+func (t *PodTracker) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := t.strings[s]; ok {
+		return v
+	}
+	t.strings[s] = s
+	return s
 }
 
 // Pods returns a copy of every tracked pod, sorted by namespace and name.
 func (t *PodTracker) Pods() []PodTimes {
 	t.mu.Lock()
 	out := make([]PodTimes, 0, len(t.pods))
-	for uid, p := range t.pods {
-		pt := *p
-		if ev := t.events[uid]; ev != nil {
-			if !ev.scheduled.IsZero() {
-				pt.Scheduled = ev.scheduled
-			}
-			pt.ContainersStarted = ev.started
+	for uid, r := range t.pods {
+		if r.seen {
+			out = append(out, r.times(uid))
 		}
-		out = append(out, pt)
 	}
 	t.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool {
@@ -190,10 +188,27 @@ func (t *PodTracker) Pods() []PodTimes {
 	return out
 }
 
+// startedMissing counts the Ready pods without a Started event and says
+// whether any pod has one, without copying the pods.
+func (t *PodTracker) startedMissing() (missing int, anyStarted bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, r := range t.pods {
+		if !r.seen {
+			continue
+		}
+		anyStarted = anyStarted || r.eventStarted != 0
+		if r.ready != 0 && r.eventStarted == 0 {
+			missing++
+		}
+	}
+	return missing, anyStarted
+}
+
 // Reset forgets every pod (between jobs).
 func (t *PodTracker) Reset() {
 	t.mu.Lock()
-	t.pods = map[types.UID]*PodTimes{}
-	t.events = map[types.UID]*podEvents{}
+	t.pods = map[types.UID]*podRecord{}
+	t.strings = map[string]string{}
 	t.mu.Unlock()
 }

@@ -1,11 +1,13 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,8 +90,8 @@ func (r *Run) loadFile(name string) error {
 		}
 		r.Quantiles[jobOf(name, measure.PodLatencyQuantilesMetric, qs, func(q measure.LatencyQuantiles) string { return q.JobName })] = qs
 	case strings.HasPrefix(name, measure.PodLatencyMetric) && strings.HasSuffix(name, ".json"):
-		var ps []measure.PodLatency
-		if err := readJSON(path, &ps); err != nil {
+		ps, err := readJSONArray[measure.PodLatency](path)
+		if err != nil {
 			return err
 		}
 		r.Pods[jobOf(name, measure.PodLatencyMetric, ps, func(p measure.PodLatency) string { return p.JobName })] = ps
@@ -207,6 +209,49 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("read results: %w", err)
 	}
 	return decodeJSON(path, b, v)
+}
+
+// readJSONArray reads a JSON array of T an element at a time, so a file of
+// 150,000 podLatency documents is not also held as bytes. Anything else
+// (null, invalid JSON, a type mismatch) is read by readJSON, whose errors
+// name the line.
+func readJSONArray[T any](path string) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	defer f.Close()
+	out, ok := decodeArray[T](json.NewDecoder(bufio.NewReaderSize(f, 64<<10)))
+	if !ok {
+		out = nil
+		if err := readJSON(path, &out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decodeArray decodes one JSON array and nothing after it; ok is false for
+// anything else.
+func decodeArray[T any](dec *json.Decoder) (out []T, ok bool) {
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, false
+	}
+	out = []T{}
+	for dec.More() {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim(']') {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	return out, true
 }
 
 // decodeJSON decodes b into v; errors name path and the line.

@@ -106,10 +106,15 @@ func podValues(pods []measure.PodLatency, of func(measure.PodLatency) int) []flo
 }
 
 func slowestTable(pods []measure.PodLatency) Table {
-	s := slices.Clone(pods)
-	slices.SortStableFunc(s, func(a, b measure.PodLatency) int { return b.PodReadyLatency - a.PodReadyLatency })
+	// Sort indices, not a copy of every document.
+	idx := make([]int32, len(pods))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return pods[b].PodReadyLatency - pods[a].PodReadyLatency })
 	t := Table{Title: "Slowest pods to Ready", Header: []string{"pod", "namespace", "node", "scheduled", "initialized", "containers ready", "ready"}}
-	for _, p := range s[:min(slowestPods, len(s))] {
+	for _, i := range idx[:min(slowestPods, len(idx))] {
+		p := &pods[i]
 		t.Rows = append(t.Rows, []string{p.Name, p.Namespace, p.NodeName, ms(float64(p.SchedulingLatency)), ms(float64(p.InitializedLatency)),
 			ms(float64(p.ContainersReadyLatency)), ms(float64(p.PodReadyLatency))})
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/perflab/perflab/internal/golden"
 )
@@ -61,5 +62,53 @@ func TestWriteJSONAtomic(t *testing.T) {
 	}
 	if err := d.WriteJSON("x.json", func() {}); err == nil {
 		t.Error("unencodable value must fail")
+	}
+}
+
+// ptrMarshaler marshals itself only through a pointer, as json.Marshal
+// reaches the elements of a slice.
+type ptrMarshaler struct{ n int }
+
+func (p *ptrMarshaler) MarshalJSON() ([]byte, error) { return json.Marshal(map[string]int{"n": p.n}) }
+
+// WriteJSON streams slices element by element; the bytes must stay those of
+// json.MarshalIndent.
+func TestEncodeIndentedMatchesMarshalIndent(t *testing.T) {
+	type doc struct {
+		Timestamp time.Time `json:"timestamp"`
+		Name      string    `json:"podName"`
+		Metadata  any       `json:"metadata,omitempty"`
+		Latency   int       `json:"podReadyLatency"`
+	}
+	at := time.Date(2026, 12, 1, 8, 0, 0, 123, time.UTC)
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"documents", []doc{{at, "a<b>&", map[string]any{"k": []int{1, 2}}, 3}, {at, "c", nil, 0}}},
+		{"one", []doc{{Name: "x"}}},
+		{"empty", []doc{}},
+		{"nil", []doc(nil)},
+		{"bytes", []byte("abc")},
+		{"maps", []map[string]any{{"metricName": "jobSummary", "passed": true}, {}}},
+		{"nested", [][]int{{1, 2}, {}, nil}},
+		{"object", doc{Name: "o"}},
+		{"raw", []json.RawMessage{json.RawMessage(`{"a":1}`)}},
+		{"pointer marshaler", []ptrMarshaler{{1}, {2}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := json.MarshalIndent(tc.v, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := encodeIndented(&got, tc.v); err != nil {
+				t.Fatal(err)
+			}
+			if want = append(want, '\n'); !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("got\n%s\nwant\n%s", got.Bytes(), want)
+			}
+		})
 	}
 }

@@ -5,15 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
-	"k8s.io/client-go/tools/cache"
+
+	"github.com/perflab/perflab/kube"
 )
 
 // Target is a set of objects to wait for.
@@ -49,10 +51,12 @@ var ErrFailed = errors.New("failed")
 // Failure says why one object can no longer become ready, or "".
 type Failure func(u *unstructured.Unstructured) string
 
-// tracker keeps ready-or-not per object key from informer events.
+// tracker keeps ready-or-not per object key (cache.MetaNamespaceKeyFunc's)
+// and the number ready; the objects themselves are not kept.
 type tracker struct {
 	mu     sync.Mutex
 	ready  map[string]bool
+	nReady int
 	pred   Predicate
 	failed Failure
 	// failure is the first object Failed named: "namespace/name: why".
@@ -65,31 +69,60 @@ func (t *tracker) set(obj any) {
 	if !ok {
 		return
 	}
-	key := u.GetNamespace() + "/" + u.GetName()
+	key := u.GetName()
+	if ns := u.GetNamespace(); ns != "" {
+		key = ns + "/" + key
+	}
 	r := t.pred == nil || t.pred(u)
 	why := ""
 	if !r && t.failed != nil {
 		why = t.failed(u)
 	}
 	t.mu.Lock()
+	if was, ok := t.ready[key]; ok && was {
+		t.nReady--
+	}
 	t.ready[key] = r
+	if r {
+		t.nReady++
+	}
 	if why != "" && t.failure == "" {
-		t.failure = key + ": " + why
+		t.failure = u.GetNamespace() + "/" + u.GetName() + ": " + why
 	}
 	t.mu.Unlock()
 	t.poke()
 }
 
-func (t *tracker) del(obj any) {
-	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = d.Obj
+func (t *tracker) del(key string) {
+	t.mu.Lock()
+	t.forget(key)
+	t.mu.Unlock()
+	t.poke()
+}
+
+func (t *tracker) forget(key string) {
+	if r, ok := t.ready[key]; ok {
+		if r {
+			t.nReady--
+		}
+		delete(t.ready, key)
 	}
-	if u, ok := obj.(*unstructured.Unstructured); ok {
-		t.mu.Lock()
-		delete(t.ready, u.GetNamespace()+"/"+u.GetName())
-		t.mu.Unlock()
-		t.poke()
+}
+
+// listed forgets the objects a complete list no longer has.
+func (t *tracker) listed(keys []string) {
+	have := make(map[string]struct{}, len(keys))
+	for _, k := range keys {
+		have[k] = struct{}{}
 	}
+	t.mu.Lock()
+	for k := range t.ready {
+		if _, ok := have[k]; !ok {
+			t.forget(k)
+		}
+	}
+	t.mu.Unlock()
+	t.poke()
 }
 
 func (t *tracker) poke() {
@@ -99,14 +132,25 @@ func (t *tracker) poke() {
 	}
 }
 
+// counts is the status without names, cheap enough for every event.
+func (t *tracker) counts() Status {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return Status{Total: len(t.ready), Ready: t.nReady}
+}
+
 func (t *tracker) status() Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := Status{Total: len(t.ready)}
+	s := Status{Total: len(t.ready), Ready: t.nReady}
 	for k, r := range t.ready {
-		if r {
-			s.Ready++
-		} else if len(s.NotReady) < 20 {
+		if len(s.NotReady) == min(20, s.Total-s.Ready) {
+			break
+		}
+		if !r {
+			if !strings.Contains(k, "/") {
+				k = "/" + k // cluster-scoped: namespace/name with no namespace
+			}
 			s.NotReady = append(s.NotReady, k)
 		}
 	}
@@ -120,33 +164,16 @@ func (t *tracker) firstFailure() string {
 	return t.failure
 }
 
-// stripManaged drops managedFields before objects enter the informer store.
-func stripManaged(obj any) (any, error) {
-	if m, ok := obj.(metav1.Object); ok {
-		m.SetManagedFields(nil)
-	}
-	return obj, nil
-}
-
-// watch runs an informer for gvr/ns/selector feeding t until ctx ends; it
-// returns once the initial list is in.
+// watch lists and watches tg's objects into t until ctx ends, keeping no
+// object (kube.Sink); it returns once the initial list is in.
 func watch(ctx context.Context, dyn dynamic.Interface, tg Target, t *tracker) error {
-	inf := dynamicinformer.NewFilteredDynamicInformer(dyn, tg.GVR, tg.Namespace, 0, cache.Indexers{}, func(o *metav1.ListOptions) {
+	res := dyn.Resource(tg.GVR).Namespace(tg.Namespace)
+	lw := kube.ListWatch(dyn, func(o *metav1.ListOptions) {
 		o.LabelSelector = tg.Selector
 		o.FieldSelector = tg.FieldSelector
-	}).Informer()
-	if err := inf.SetTransform(stripManaged); err != nil {
-		return err
-	}
-	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    t.set,
-		UpdateFunc: func(_, n any) { t.set(n) },
-		DeleteFunc: t.del,
-	}); err != nil {
-		return err
-	}
-	go inf.RunWithContext(ctx)
-	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+	}, func(ctx context.Context, o metav1.ListOptions) (k8sruntime.Object, error) { return res.List(ctx, o) }, res.Watch)
+	sink := &kube.Sink{Observe: t.set, Deleted: t.del, Listed: t.listed}
+	if kube.Reflect(ctx, "wait "+tg.GVR.Resource, lw, &unstructured.Unstructured{}, sink) != nil {
 		return ctxErr(ctx)
 	}
 	return nil
@@ -186,11 +213,12 @@ func run(ctx context.Context, dyn dynamic.Interface, tg Target, progress func(St
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		s := t.status()
 		if f := t.firstFailure(); f != "" {
+			s := t.status()
 			return s, fmt.Errorf("%s %s: %w: %s", gvr.Resource, selector, ErrFailed, f)
 		}
-		if done(s) {
+		if done(t.counts()) {
+			s := t.status()
 			if progress != nil {
 				progress(s)
 			}
@@ -198,11 +226,12 @@ func run(ctx context.Context, dyn dynamic.Interface, tg Target, progress func(St
 		}
 		select {
 		case <-ctx.Done():
+			s := t.status()
 			return s, fmt.Errorf("%s %s: %d/%d ready: %w", gvr.Resource, selector, s.Ready, s.Total, ctxErr(ctx))
 		case <-t.notify:
 		case <-tick.C:
 			if progress != nil {
-				progress(s)
+				progress(t.status())
 			}
 		}
 	}

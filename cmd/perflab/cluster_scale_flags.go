@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/perflab/perflab/cluster"
 )
@@ -19,6 +21,8 @@ func addClusterScaleFlags(fs *pflag.FlagSet, c *cluster.Options) {
 	fs.Var(&optionalBool{p: &c.EtcdUnsafeNoFsync}, "etcd-unsafe-no-fsync",
 		"etcd --unsafe-no-fsync: skip fsync, so a crash may lose data; auto is on for a temporary data dir, off for --data-dir")
 	fs.Lookup("etcd-unsafe-no-fsync").NoOptDefVal = "true"
+	fs.Var(&byteQuantity{p: &c.MemoryLimit}, "memory-limit",
+		"the Go runtime's soft memory limit of this process, as GOMEMLIMIT (e.g. 7Gi): the GC works harder near it instead of letting the heap reach twice the live data; 0 keeps GOMEMLIMIT's")
 	fs.StringArrayVar(&c.SchedulerArgs, "scheduler-arg", nil,
 		"extra kube-scheduler flag as key=value (repeatable), e.g. config=sched.yaml for percentageOfNodesToScore; identity and serving flags are refused")
 	fs.StringArrayVar(&c.ControllerManagerArgs, "controller-manager-arg", nil,
@@ -45,3 +49,27 @@ func (b *optionalBool) Set(s string) error {
 }
 
 func (b *optionalBool) Type() string { return "bool" }
+
+// byteQuantity is a byte count given as a Kubernetes quantity (7Gi, 512Mi).
+type byteQuantity struct{ p *int64 }
+
+func (q *byteQuantity) String() string {
+	if q.p == nil {
+		return "0"
+	}
+	return resource.NewQuantity(*q.p, resource.BinarySI).String()
+}
+
+func (q *byteQuantity) Set(s string) error {
+	v, err := resource.ParseQuantity(s)
+	if err != nil {
+		return fmt.Errorf("not a quantity of bytes (examples: 7Gi, 512Mi): %w", err)
+	}
+	if v.Sign() < 0 {
+		return fmt.Errorf("must not be negative")
+	}
+	*q.p = v.Value()
+	return nil
+}
+
+func (q *byteQuantity) Type() string { return "quantity" }

@@ -47,6 +47,9 @@ func TestFlagValues(t *testing.T) {
 		{[]string{"destroy", "--uuid", ""}, `"--uuid" flag: must not be empty`},
 		{[]string{"destroy", "--uuid", "x", "--timeout", "-1m"}, `"--timeout" flag: must not be negative`},
 		{[]string{"cluster", "bench", "--timeout", "-1s"}, `"--timeout" flag: must not be negative`},
+		{[]string{"cluster", "up", "--memory-limit", "7x"}, `invalid argument "7x" for "--memory-limit" flag: not a quantity of bytes`},
+		{[]string{"cluster", "bench", "--memory-limit", "-1Gi"}, `"--memory-limit" flag: must not be negative`},
+		{[]string{"cluster", "up", "--etcd-unsafe-no-fsync=maybe"}, `invalid argument "maybe" for "--etcd-unsafe-no-fsync" flag`},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

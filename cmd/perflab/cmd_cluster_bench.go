@@ -20,22 +20,23 @@ import (
 )
 
 type clusterBenchOptions struct {
-	cluster     cluster.Options // the knobs; Bench sets Nodes and fits MaxPods
-	nodes, pods string
-	timeout     time.Duration
-	json        bool
-	profile     string
-	reportDir   string
+	cluster        cluster.Options // the knobs; Bench sets Nodes and fits MaxPods
+	nodes, pods    string
+	deploymentSize int
+	timeout        time.Duration
+	json           bool
+	profile        string
+	reportDir      string
 }
 
 func newClusterBenchCommand() *cobra.Command {
 	o := &clusterBenchOptions{}
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure the embedded cluster: start-up, RSS, pod throughput and API latency of a Deployment of --pods replicas on --nodes nodes",
+		Short: "Measure the embedded cluster: start-up, RSS, pod throughput and API latency of --pods pods on --nodes nodes",
 		Long: `Starts the embedded cluster with --nodes hollow nodes, waits until they are
-Ready, creates one Deployment of --pods replicas and waits until every pod is
-Ready. It reports:
+Ready, creates --pods pods as Deployments of --deployment-size replicas, each in
+a namespace of its own, and waits until every pod is Ready. It reports:
   start → API ready, start → nodes Ready, idle RSS (nodes Ready),
   Deployment created → all pods Ready and its pods/s,
   scheduling throughput (pods bound per second, from a pod watch), and the
@@ -80,7 +81,8 @@ the nodes with 20% headroom.
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.nodes, "nodes", "10", "hollow nodes; a comma list for several sizes")
-	fs.StringVar(&o.pods, "pods", "1000", "replicas of the benchmark Deployment; a comma list for several sizes")
+	fs.StringVar(&o.pods, "pods", "1000", "pods to create; a comma list for several sizes")
+	fs.IntVar(&o.deploymentSize, "deployment-size", cluster.DefaultDeploymentSize, "replicas per Deployment, each Deployment in a namespace of its own (0: one Deployment of every pod, which makes the scheduler's default topology spreading cost grow with pods²)")
 	durationVar(fs, &o.timeout, "timeout", 30*time.Minute, "how long to wait for every pod to be Ready (per size)")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	fs.StringVar(&o.profile, "profile", "", "write CPU (load phase) and heap (nodes Ready, loaded) pprof files into this directory")
@@ -101,7 +103,7 @@ func runClusterBench(ctx context.Context, o *clusterBenchOptions, fs *pflag.Flag
 	f := clusterbench.File{Command: info.Command}
 	if len(sizes) == 1 {
 		var r clusterbench.Result
-		if r, err = cluster.Bench(ctx, cluster.BenchOptions{Nodes: sizes[0].Nodes, Pods: sizes[0].Pods, Timeout: o.timeout, Cluster: o.cluster, ProfileDir: o.profile, Progress: errOut}); err == nil {
+		if r, err = cluster.Bench(ctx, cluster.BenchOptions{Nodes: sizes[0].Nodes, Pods: sizes[0].Pods, DeploymentSize: o.deploymentSize, Timeout: o.timeout, Cluster: o.cluster, ProfileDir: o.profile, Progress: errOut}); err == nil {
 			f.Results = []clusterbench.Result{r}
 			for _, p := range r.Profiles {
 				fmt.Fprintf(errOut, "profile: go tool pprof -top %s\n", p)
