@@ -5,6 +5,7 @@
 # up`), so the figures are the client's alone.
 #
 #   PERFLAB=/tmp/perflab scripts/bench-init-memory.sh PODS [NODES]
+#   CLUSTER_ARGS="--node-lease-duration 240s --memory-limit 7Gi" ... (cluster up flags)
 #
 # NODES defaults to one per 100 pods (maxPods 110). The job creates bare pods,
 # 10 per iteration, 1,000 per namespace, at QPS (default 100) and waits for
@@ -34,7 +35,9 @@ if [ -z "$PERFLAB" ]; then
   PERFLAB=$WORK/perflab
 fi
 
-"$PERFLAB" cluster up --data-dir "$WORK/cluster" --nodes "$NODES" --max-pods 110 --pod-events=false >"$WORK/cluster.out" 2>&1 &
+# CLUSTER_ARGS: more `cluster up` flags, e.g. the scale knobs of docs/scale.md.
+# shellcheck disable=SC2086
+"$PERFLAB" cluster up --data-dir "$WORK/cluster" --nodes "$NODES" --max-pods 110 --pod-events=false ${CLUSTER_ARGS:-} >"$WORK/cluster.out" 2>&1 &
 cluster_pid=$!
 for _ in $(seq 600); do
   grep -qs '^export KUBECONFIG=' "$WORK/cluster.out" && break
@@ -106,4 +109,5 @@ if [ "$rc" != 0 ]; then
   exit "$rc"
 fi
 ready=$(grep -c '"podReadyLatency"' "$WORK/results/podLatencyMeasurement-pods.json" || true)
-echo "pods=$PODS nodes=$NODES podLatency documents=$ready elapsed=${elapsed}s peak RssAnon=$(( peak_anon / 1024 )) MiB VmHWM=$(( hwm / 1024 )) MiB"
+cluster_hwm=$(awk '/^VmHWM:/{print int($2/1024)}' "/proc/$cluster_pid/status" 2>/dev/null || echo "?")
+echo "pods=$PODS nodes=$NODES podLatency documents=$ready elapsed=${elapsed}s peak RssAnon=$(( peak_anon / 1024 )) MiB VmHWM=$(( hwm / 1024 )) MiB cluster VmHWM=${cluster_hwm} MiB"

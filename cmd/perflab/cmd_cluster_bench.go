@@ -15,6 +15,7 @@ import (
 
 	"github.com/perflab/perflab/cluster"
 	"github.com/perflab/perflab/clusterbench"
+	"github.com/perflab/perflab/exitcode"
 	"github.com/perflab/perflab/report"
 )
 
@@ -120,7 +121,10 @@ func runClusterBench(ctx context.Context, o *clusterBenchOptions, fs *pflag.Flag
 	if o.reportDir != "" {
 		info.End = time.Now().UTC()
 		if err != nil { // the sizes done so far, marked partial
-			info.ExitCode, info.Why = 1, err.Error()
+			info.ExitCode, info.Why = exitcode.Of(err), err.Error()
+			if ctx.Err() != nil && info.ExitCode == exitcode.Error {
+				info.ExitCode = exitcode.Interrupted // as main decides
+			}
 		}
 		if werr := writeBenchReport(o.reportDir, f, info, errOut); err == nil {
 			err = werr
