@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"errors"
 	"bytes"
 	"context"
 	"flag"
@@ -162,7 +163,7 @@ func (c *cluster) stop(t *testing.T) {
 		return
 	default:
 	}
-	if err := c.up.cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := c.up.cmd.Process.Signal(syscall.SIGINT); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.Errorf("SIGINT to perflab cluster up: %v", err)
 	}
 	select {
