@@ -1,9 +1,9 @@
 package fault
 
 import (
-	"errors"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
