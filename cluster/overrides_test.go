@@ -54,7 +54,7 @@ func TestComponentArgGuards(t *testing.T) {
 		refused string // "" when accepted
 	}{
 		{"scheduler qps", Options{SchedulerArgs: []string{"kube-api-qps=1000"}}, ""},
-		{"scheduler config file", Options{SchedulerArgs: []string{"--config=/tmp/sched.yaml"}}, ""},
+		{"scheduler config file", Options{SchedulerArgs: []string{"--config=/tmp/sched.yaml"}}, "--scheduler-arg --config=/tmp/sched.yaml would stop the scheduler using its own identity"},
 		{"kcm grace period", Options{ControllerManagerArgs: []string{"node-monitor-grace-period=2m"}}, ""},
 		{"scheduler identity", Options{SchedulerArgs: []string{"kubeconfig=/tmp/admin.kubeconfig"}}, "--scheduler-arg kubeconfig=/tmp/admin.kubeconfig would stop the scheduler using its own identity"},
 		{"scheduler serving", Options{SchedulerArgs: []string{"secure-port=10259"}}, "serving nothing"},

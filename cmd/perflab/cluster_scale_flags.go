@@ -24,7 +24,7 @@ func addClusterScaleFlags(fs *pflag.FlagSet, c *cluster.Options) {
 	fs.Var(&byteQuantity{p: &c.MemoryLimit}, "memory-limit",
 		"the Go runtime's soft memory limit of this process, as GOMEMLIMIT (e.g. 7Gi): the GC works harder near it instead of letting the heap reach twice the live data; 0 keeps GOMEMLIMIT's")
 	fs.StringArrayVar(&c.SchedulerArgs, "scheduler-arg", nil,
-		"extra kube-scheduler flag as key=value (repeatable), e.g. config=sched.yaml for percentageOfNodesToScore; identity and serving flags are refused")
+		"extra kube-scheduler flag as key=value (repeatable), e.g. kube-api-qps=1000; identity and serving flags, and config (a config file replaces the identity flags), are refused")
 	fs.StringArrayVar(&c.ControllerManagerArgs, "controller-manager-arg", nil,
 		"extra kube-controller-manager flag as key=value (repeatable), e.g. concurrent-replicaset-syncs=10; identity and serving flags are refused")
 }
