@@ -89,6 +89,7 @@ func newClusterUpCommand() *cobra.Command {
   perflab cluster up --prometheus --prometheus-addr 127.0.0.1:9090
   perflab cluster up --audit
   perflab cluster up --nodes 100 --pprof 127.0.0.1:6060
+  perflab cluster up --nodes 5000 --pod-events=false --node-lease-duration 240s --memory-limit 7Gi
   perflab cluster up --nodes 3 --ui`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },

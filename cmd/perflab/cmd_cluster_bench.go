@@ -73,6 +73,7 @@ the nodes with 20% headroom.
   perflab cluster bench --nodes 100 --pods 10000 --json
   perflab cluster bench --nodes 10,100,1000 --pods 100,1000,10000 --report-dir bench-results
   perflab cluster bench --nodes 100 --pods 10000 --profile profiles
+  perflab cluster bench --nodes 100 --pods 10000 --deployment-size 0   # one Deployment of every pod
   perflab cluster bench --nodes 5000 --pods 150000 --timeout 60m --report-dir bench-150k`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
