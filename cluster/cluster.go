@@ -194,7 +194,17 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sched, err := newSchedulerOptions(schedulerArgs(kubeconfigPath(c.dataDir, "kube-scheduler"), c.opts))
+	schedKubeconfig, schedConfig := kubeconfigPath(c.dataDir, "kube-scheduler"), ""
+	if c.opts.schedulerConfigWanted() {
+		data, err := c.opts.schedulerConfig(schedKubeconfig)
+		if err != nil {
+			return err
+		}
+		if schedConfig, err = writeSchedulerConfig(c.dataDir, data); err != nil {
+			return err
+		}
+	}
+	sched, err := newSchedulerOptions(schedulerArgs(schedKubeconfig, schedConfig, c.opts))
 	if err != nil {
 		return err
 	}

@@ -82,6 +82,20 @@ type Options struct {
 	// the heap nears it, instead of letting the heap grow to twice the live
 	// data. 0 leaves the runtime's setting (GOMEMLIMIT, else none).
 	MemoryLimit int64
+	// SchedulerConfig is a kube-scheduler configuration file
+	// (KubeSchedulerConfiguration, kubescheduler.config.k8s.io/v1), as a
+	// real scheduler's --config. perflab sets its clientConnection.kubeconfig
+	// and leaderElection; a file that sets either is refused.
+	SchedulerConfig string
+	// SchedulerDefaultSpreading is SpreadingSystem (empty: the default) or
+	// SpreadingNone, which turns off the scheduler's system default
+	// topology spreading (PodTopologySpread defaultingType: List, no
+	// defaultConstraints).
+	SchedulerDefaultSpreading string
+	// SchedulerPercentageOfNodesToScore is the scheduler's
+	// percentageOfNodesToScore, 1 to 100; 0 keeps the file's value or the
+	// adaptive default (50 % minus 1 % per 125 nodes, at least 5 %).
+	SchedulerPercentageOfNodesToScore int
 }
 
 // Defaults for Options.
@@ -160,6 +174,14 @@ func (o Options) Validate() error {
 		// shorter than two renewals marks healthy nodes NotReady.
 		return invalid("--node-monitor-grace-period %s: must be at least half of --node-lease-duration %s (two renewals)", o.NodeMonitorGracePeriod, o.NodeLeaseDuration)
 	}
+	switch o.SchedulerDefaultSpreading {
+	case "", SpreadingSystem, SpreadingNone:
+	default:
+		return invalid("--scheduler-default-spreading %q: want %s or %s", o.SchedulerDefaultSpreading, SpreadingSystem, SpreadingNone)
+	}
+	if p := o.SchedulerPercentageOfNodesToScore; p < 0 || p > 100 {
+		return invalid("--scheduler-percentage-of-nodes-to-score %d: must be between 0 and 100", p)
+	}
 	for _, q := range []struct{ flag, v string }{{"--node-cpu", o.NodeCPU}, {"--node-memory", o.NodeMemory}} {
 		if q.v == "" {
 			continue
@@ -191,6 +213,11 @@ func (o Options) Validate() error {
 	}
 	if bad := o.unsafeOverrides(); len(bad) > 0 && !o.InsecureAPIServerArgs {
 		return invalid("%s; pass --insecure-apiserver-args to do it anyway", bad[0])
+	}
+	if o.schedulerConfigWanted() {
+		if _, err := o.schedulerConfig("kube-scheduler.kubeconfig"); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidOptions, err)
+		}
 	}
 	return nil
 }

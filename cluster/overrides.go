@@ -43,9 +43,9 @@ var componentGuards = []guard{
 	{"authentication-kubeconfig", "using its own identity", nil},
 	{"authorization-kubeconfig", "using its own identity", nil},
 	{"master", "talking to the embedded API server", nil},
-	// With --config, kube-scheduler ignores --kubeconfig and --leader-elect
-	// (the file's clientConnection and leaderElection win).
-	{"config", "using its own identity", nil},
+	// With --config, kube-scheduler ignores --kubeconfig (the file's
+	// clientConnection wins); --scheduler-config keeps the identity.
+	{"config", "using its own identity (use --scheduler-config, which keeps it)", nil},
 	{"use-service-account-credentials", "running each controller as its own service account", func(v string) bool { return v == "true" }},
 	{"secure-port", "serving nothing", func(v string) bool { return v == "0" }},
 	{"bind-address", "listening on 127.0.0.1 only", func(v string) bool { return v == "127.0.0.1" }},

@@ -24,8 +24,11 @@ const (
 )
 
 func runChild(step string) (code int) {
-	if step == benchStep {
+	switch step {
+	case benchStep:
 		return runBenchChild(os.Getenv(childDirEnv))
+	case schedulerConfigStep:
+		return runSchedulerConfigChild(os.Getenv(childDirEnv))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

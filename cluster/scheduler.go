@@ -11,7 +11,10 @@ import (
 // schedulerArgs: no serving port (its metrics register in the process-wide
 // registry the API server's /metrics exposes), no leader election in a
 // one-member control plane, and the client rate of scalability test clusters.
-func schedulerArgs(kubeconfig string, o Options) componentArgs {
+// config, when not empty, is the configuration file perflab wrote
+// (schedulerConfig); kube-scheduler then takes its client and leader
+// election settings from it.
+func schedulerArgs(kubeconfig, config string, o Options) componentArgs {
 	a := componentArgs{}.set(
 		"kubeconfig", kubeconfig,
 		"secure-port", "0",
@@ -20,6 +23,9 @@ func schedulerArgs(kubeconfig string, o Options) componentArgs {
 		"kube-api-qps", "500",
 		"kube-api-burst", "1000",
 	)
+	if config != "" {
+		a.set("config", config)
+	}
 	a.setAll(o.SchedulerArgs)
 	return a
 }

@@ -24,7 +24,13 @@ func addClusterScaleFlags(fs *pflag.FlagSet, c *cluster.Options) {
 	fs.Var(&byteQuantity{p: &c.MemoryLimit}, "memory-limit",
 		"the Go runtime's soft memory limit of this process, as GOMEMLIMIT (e.g. 7Gi): the GC works harder near it instead of letting the heap reach twice the live data; 0 keeps GOMEMLIMIT's")
 	fs.StringArrayVar(&c.SchedulerArgs, "scheduler-arg", nil,
-		"extra kube-scheduler flag as key=value (repeatable), e.g. kube-api-qps=1000; identity and serving flags, and config (a config file replaces the identity flags), are refused")
+		"extra kube-scheduler flag as key=value (repeatable), e.g. kube-api-qps=1000; identity and serving flags, and config (use --scheduler-config), are refused")
+	fs.StringVar(&c.SchedulerConfig, "scheduler-config", "",
+		"kube-scheduler --config: a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file; perflab sets clientConnection.kubeconfig and leaderElection, and refuses a file that sets them")
+	fs.StringVar(&c.SchedulerDefaultSpreading, "scheduler-default-spreading", cluster.SpreadingSystem,
+		"system: the scheduler spreads pods without constraints of their own by hostname and zone, as every cluster does; none: PodTopologySpread defaultingType List with no defaultConstraints (the documented opt-out), which saves the scheduler a count of every placed pod per pod at scale")
+	fs.IntVar(&c.SchedulerPercentageOfNodesToScore, "scheduler-percentage-of-nodes-to-score", 0,
+		"kube-scheduler percentageOfNodesToScore (1-100): stop filtering once this share of nodes fits; 0 keeps the adaptive default (50% minus 1% per 125 nodes, at least 5%)")
 	fs.StringArrayVar(&c.ControllerManagerArgs, "controller-manager-arg", nil,
 		"extra kube-controller-manager flag as key=value (repeatable), e.g. concurrent-replicaset-syncs=10; identity and serving flags are refused")
 }

@@ -90,6 +90,8 @@ func newClusterUpCommand() *cobra.Command {
   perflab cluster up --audit
   perflab cluster up --nodes 100 --pprof 127.0.0.1:6060
   perflab cluster up --nodes 5000 --pod-events=false --node-lease-duration 240s --memory-limit 7Gi
+  perflab cluster up --nodes 1000 --scheduler-default-spreading none --scheduler-percentage-of-nodes-to-score 10
+  perflab cluster up --scheduler-config my-scheduler.yaml   # a KubeSchedulerConfiguration: profiles, plugins
   perflab cluster up --nodes 3 --ui`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runClusterUp(cmd.Context(), o, cmd.OutOrStdout()) },

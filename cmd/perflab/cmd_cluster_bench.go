@@ -74,7 +74,8 @@ the nodes with 20% headroom.
   perflab cluster bench --nodes 10,100,1000 --pods 100,1000,10000 --report-dir bench-results
   perflab cluster bench --nodes 100 --pods 10000 --profile profiles
   perflab cluster bench --nodes 100 --pods 10000 --deployment-size 0   # one Deployment of every pod
-  perflab cluster bench --nodes 5000 --pods 150000 --timeout 60m --report-dir bench-150k`,
+  perflab cluster bench --nodes 1000 --pods 20000 --scheduler-default-spreading none   # A/B the scheduler's default spreading
+  perflab cluster bench --nodes 5000 --pods 150000 --timeout 90m --report-dir bench-150k`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runClusterBench(cmd.Context(), o, cmd.Flags(), cmd.OutOrStdout(), cmd.ErrOrStderr())
