@@ -167,7 +167,9 @@ func benchLoad(ctx context.Context, c *Cluster, o BenchOptions, res *clusterbenc
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("bench: %d of %d pods Ready within %s: %w", pods.ready.Load(), o.Pods, o.Timeout, err)
+		// The wait ends on the timeout or on Ctrl-C (context canceled): say
+		// how long it ran either way.
+		return fmt.Errorf("bench: %d of %d pods Ready after %s (timeout %s): %w", pods.ready.Load(), o.Pods, res.PodsReady.Round(time.Second), o.Timeout, err)
 	}
 	res.PodsPerSecond = float64(o.Pods) / res.PodsReady.Seconds()
 	res.SchedulingPerSec = pods.schedulingRate()
