@@ -3,10 +3,15 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app/options"
 )
+
+// The scheduler's client rate, as flags (schedulerArgs) or in the file
+// perflab writes (schedulerConfig).
+const schedulerQPS, schedulerBurst = 500, 1000
 
 // schedulerArgs: no serving port (its metrics register in the process-wide
 // registry the API server's /metrics exposes), no leader election in a
@@ -20,8 +25,8 @@ func schedulerArgs(kubeconfig, config string, o Options) componentArgs {
 		"secure-port", "0",
 		"bind-address", "127.0.0.1",
 		"leader-elect", "false",
-		"kube-api-qps", "500",
-		"kube-api-burst", "1000",
+		"kube-api-qps", strconv.Itoa(schedulerQPS),
+		"kube-api-burst", strconv.Itoa(schedulerBurst),
 	)
 	if config != "" {
 		a.set("config", config)

@@ -72,12 +72,12 @@ func (o Options) schedulerConfig(kubeconfig string) ([]byte, error) {
 	}
 	conn := child(cfg, "clientConnection")
 	conn["kubeconfig"] = kubeconfig
-	// perflab's flag defaults (schedulerArgs), unless the file sets them.
+	// perflab's client rate, unless the file sets one.
 	if conn["qps"] == nil {
-		conn["qps"] = 500
+		conn["qps"] = schedulerQPS
 	}
 	if conn["burst"] == nil {
-		conn["burst"] = 1000
+		conn["burst"] = schedulerBurst
 	}
 	child(cfg, "leaderElection")["leaderElect"] = false
 	if o.SchedulerPercentageOfNodesToScore > 0 {
